@@ -1,0 +1,3 @@
+module github.com/vantage-monitor/vantage
+
+go 1.26

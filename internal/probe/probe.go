@@ -1,0 +1,139 @@
+// Package probe defines the Probe interface, the registry of probes by
+// InterMapper identifier, and the built-in probes.
+package probe
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/vantage-monitor/vantage/internal/status"
+)
+
+// Target is what a probe polls: an address (IP literal or DNS name) and the
+// probe's parameters by name, as written in the map file.
+type Target struct {
+	Address string
+	Params  map[string]string
+	// Timeout bounds the whole poll; probes must return by then.
+	Timeout time.Duration
+}
+
+// Probe polls one target once. Poll must honour ctx and Target.Timeout and
+// must never panic on a bad answer: a bad answer is a status with a reason.
+type Probe interface {
+	Poll(ctx context.Context, t Target) status.Result
+}
+
+// Param describes one probe parameter, for validation and for the UI.
+type Param struct {
+	// Name is the canonical short name used in map files ("count").
+	Name string `json:"name"`
+	// Aliases are other accepted spellings, notably InterMapper's own
+	// parameter names ("Number of Data Bytes").
+	Aliases []string `json:"aliases,omitempty"`
+	Default string `json:"default"`
+	Help    string `json:"help,omitempty"`
+}
+
+// Info describes a registered probe.
+type Info struct {
+	// ID is InterMapper's canonical identifier, e.g. com.dartware.ping.
+	ID string `json:"id"`
+	// Name is the human name, e.g. "Ping/Echo".
+	Name string `json:"name"`
+	// Aliases are short names accepted in map files ("ping", "http").
+	Aliases []string `json:"aliases,omitempty"`
+	Params  []Param  `json:"params,omitempty"`
+	// Shareable probes are polled once for identical devices on any map.
+	Shareable bool `json:"shareable"`
+	// New builds the probe.
+	New func() Probe `json:"-"`
+}
+
+// Registry maps probe identifiers and aliases to probes.
+type Registry struct {
+	byID  map[string]*Info
+	alias map[string]string
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{byID: map[string]*Info{}, alias: map[string]string{}}
+}
+
+// Register adds a probe; a duplicate identifier or alias is an error.
+func (r *Registry) Register(info Info) error {
+	if _, ok := r.byID[info.ID]; ok {
+		return fmt.Errorf("probe %q registered twice", info.ID)
+	}
+	for _, a := range info.Aliases {
+		if _, ok := r.alias[a]; ok {
+			return fmt.Errorf("probe alias %q registered twice", a)
+		}
+	}
+	i := info
+	r.byID[info.ID] = &i
+	for _, a := range info.Aliases {
+		r.alias[a] = info.ID
+	}
+	return nil
+}
+
+// Canonical resolves an identifier or alias to the canonical identifier.
+func (r *Registry) Canonical(id string) (string, bool) {
+	if _, ok := r.byID[id]; ok {
+		return id, true
+	}
+	c, ok := r.alias[id]
+	return c, ok
+}
+
+// Lookup returns the probe registered under id or one of its aliases.
+func (r *Registry) Lookup(id string) (*Info, bool) {
+	c, ok := r.Canonical(id)
+	if !ok {
+		return nil, false
+	}
+	return r.byID[c], true
+}
+
+// All lists the registered probes sorted by identifier.
+func (r *Registry) All() []Info {
+	out := make([]Info, 0, len(r.byID))
+	for _, i := range r.byID {
+		out = append(out, *i)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].ID < out[b].ID })
+	return out
+}
+
+// WithDefaults returns params with the probe's defaults filled in, so that
+// two devices differing only by an omitted default compare equal.
+func (i *Info) WithDefaults(params map[string]string) map[string]string {
+	out := make(map[string]string, len(i.Params))
+	for _, p := range i.Params {
+		out[p.Name] = p.Default
+	}
+	for k, v := range params {
+		out[i.paramName(k)] = v
+	}
+	return out
+}
+
+// paramName maps an alias to its parameter's canonical name; unknown names
+// are kept as they are so that probe-specific extras survive.
+func (i *Info) paramName(k string) string {
+	for _, p := range i.Params {
+		if p.Name == k {
+			return k
+		}
+		for _, a := range p.Aliases {
+			if a == k {
+				return p.Name
+			}
+		}
+	}
+	return k
+}
