@@ -1,0 +1,176 @@
+// Package config lays out the settings folder and reads config.yaml: the
+// server's listeners, poller, event-log and ICMP settings. Every package owns
+// its own section; this one composes them, decodes strictly and reports
+// errors with the key and line.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vantage-monitor/vantage/internal/eventlog"
+	"github.com/vantage-monitor/vantage/internal/poller"
+)
+
+// Listeners are the server's sockets; "off" disables one.
+type Listeners struct {
+	HTTP    string `yaml:"http"`
+	Remote  string `yaml:"remote"`
+	Traps   string `yaml:"traps"`
+	NetFlow string `yaml:"netflow"`
+	SFlow   string `yaml:"sflow"`
+	JFlow   string `yaml:"jflow"`
+	Console string `yaml:"console"`
+}
+
+// ICMP selects how ping packets are sent.
+type ICMP struct {
+	// Mode is auto (raw socket when permitted, else unprivileged ping
+	// sockets), raw or dgram.
+	Mode string `yaml:"mode"`
+}
+
+// Config is config.yaml.
+type Config struct {
+	Listeners Listeners `yaml:"listeners"`
+	// DefaultInterval is the poll interval of devices that set none.
+	DefaultInterval time.Duration `yaml:"default_interval"`
+	// DownAfter is how many consecutive unanswered polls make a device down
+	// when the device does not say.
+	DownAfter int `yaml:"down_after"`
+	// MapReload is how often the maps folder is checked for edits.
+	MapReload time.Duration   `yaml:"map_reload"`
+	Poller    poller.Config   `yaml:"poller"`
+	EventLog  eventlog.Config `yaml:"eventlog"`
+	ICMP      ICMP            `yaml:"icmp"`
+}
+
+// Default is the embedded configuration the server runs on.
+func Default() Config {
+	return Config{
+		Listeners: Listeners{
+			HTTP: ":8080", Remote: ":8181", Traps: ":162", NetFlow: ":2055",
+			SFlow: ":6343", JFlow: ":9996", Console: "off",
+		},
+		DefaultInterval: 30 * time.Second,
+		DownAfter:       3,
+		MapReload:       2 * time.Second,
+		Poller:          poller.DefaultConfig(),
+		EventLog:        eventlog.DefaultConfig(),
+		ICMP:            ICMP{Mode: "auto"},
+	}
+}
+
+// Validate checks every section and returns all problems at once.
+func (c Config) Validate() error {
+	var errs []error
+	if c.DefaultInterval < time.Second {
+		errs = append(errs, fmt.Errorf("default_interval: %s is below 1s", c.DefaultInterval))
+	}
+	if c.DownAfter < 1 || c.DownAfter > 100 {
+		errs = append(errs, fmt.Errorf("down_after: %d is outside 1..100", c.DownAfter))
+	}
+	if c.MapReload < 100*time.Millisecond {
+		errs = append(errs, fmt.Errorf("map_reload: %s is below 100ms", c.MapReload))
+	}
+	switch c.ICMP.Mode {
+	case "auto", "raw", "dgram":
+	default:
+		errs = append(errs, fmt.Errorf("icmp.mode: %q is not auto, raw or dgram", c.ICMP.Mode))
+	}
+	errs = append(errs, c.Poller.Validate(), c.EventLog.Validate())
+	return errors.Join(errs...)
+}
+
+// Parse decodes config.yaml over the defaults; unknown keys are errors.
+func Parse(data []byte) (Config, error) {
+	c := Default()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, errEOF(err)) {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// errEOF lets an empty file decode to the defaults.
+func errEOF(err error) error {
+	if err != nil && err.Error() == "EOF" {
+		return err
+	}
+	return errors.New("not EOF")
+}
+
+// Folder is the settings folder's layout.
+type Folder struct{ Root string }
+
+// Paths inside the settings folder (see DESIGN.md).
+func (f Folder) Config() string        { return filepath.Join(f.Root, "config.yaml") }
+func (f Folder) Maps() string          { return filepath.Join(f.Root, "maps") }
+func (f Folder) Probes() string        { return filepath.Join(f.Root, "probes") }
+func (f Folder) MIBs() string          { return filepath.Join(f.Root, "mibs") }
+func (f Folder) DB() string            { return filepath.Join(f.Root, "db", "vantage.db") }
+func (f Folder) Logs() string          { return filepath.Join(f.Root, "logs") }
+func (f Folder) TLS() string           { return filepath.Join(f.Root, "tls") }
+func (f Folder) AdminPassword() string { return filepath.Join(f.Root, "initial-admin-password") }
+
+// Init creates the folder's sub-folders and, when absent, a commented
+// config.yaml holding the defaults, then loads config.yaml.
+func (f Folder) Init() (Config, error) {
+	for _, d := range []string{f.Root, f.Maps(), f.Probes(), f.MIBs(), filepath.Dir(f.DB()), f.Logs(), f.TLS()} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return Config{}, fmt.Errorf("settings folder: %w", err)
+		}
+	}
+	if _, err := os.Stat(f.Config()); errors.Is(err, os.ErrNotExist) {
+		if err := os.WriteFile(f.Config(), []byte(Template), 0o644); err != nil {
+			return Config{}, fmt.Errorf("write default config: %w", err)
+		}
+	}
+	return f.Load()
+}
+
+// Load reads config.yaml; errors name the file.
+func (f Folder) Load() (Config, error) {
+	data, err := os.ReadFile(f.Config())
+	if err != nil {
+		return Config{}, fmt.Errorf("read settings: %w", err)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return c, fmt.Errorf("%s: %w", f.Config(), err)
+	}
+	return c, nil
+}
+
+// Template is the config.yaml written on first start: the defaults, with
+// each key explained, all commented out so upgrades can change defaults.
+const Template = `# Vantage server settings. Every key is optional; the values shown are the
+# defaults. Command-line flags (--http, --remote ...) override listeners.
+#
+# listeners:            # "off" disables one
+#   http: ":8080"       # web UI and /api/v1
+#   remote: ":8181"     # remote-access protocol
+#   traps: ":162"       # SNMP traps (needs root or CAP_NET_BIND_SERVICE)
+#   netflow: ":2055"
+#   sflow: ":6343"
+#   jflow: ":9996"
+#   console: "off"
+# default_interval: 30s # poll interval of devices that set none
+# down_after: 3         # consecutive unanswered polls before a device is down
+# map_reload: 2s        # how often maps/ is checked for hand edits
+# poller:
+#   concurrency: 1000   # polls in flight at most
+#   grace: 5s           # extra time after a probe's own timeout
+# eventlog:
+#   max_size: 10485760  # bytes before logs/event.log rotates
+#   keep: 10            # rotated files kept
+# icmp:
+#   mode: auto          # auto, raw (needs CAP_NET_RAW) or dgram (ping sockets)
+`

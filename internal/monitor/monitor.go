@@ -1,0 +1,267 @@
+// Package monitor joins the maps to the poller: it turns every device into a
+// poll job (identical devices share one), folds poll results into each
+// device's live status, and writes state changes to the event log.
+package monitor
+
+import (
+	"fmt"
+	"log/slog"
+	"maps"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/vantage-monitor/vantage/internal/eventlog"
+	"github.com/vantage-monitor/vantage/internal/netmap"
+	"github.com/vantage-monitor/vantage/internal/poller"
+	"github.com/vantage-monitor/vantage/internal/probe"
+	"github.com/vantage-monitor/vantage/internal/status"
+)
+
+// Scheduler is the part of the poller the monitor drives.
+type Scheduler interface {
+	Set(jobs []poller.Job)
+	PollNow(key string) bool
+}
+
+// EventWriter receives state-change events.
+type EventWriter interface {
+	Write(e eventlog.Event) error
+}
+
+// MapSource lists the maps to monitor.
+type MapSource interface {
+	Maps() []*netmap.Map
+}
+
+// Config holds the defaults a device falls back to.
+type Config struct {
+	DefaultInterval time.Duration
+	DownAfter       int
+}
+
+// Deps are the monitor's collaborators.
+type Deps struct {
+	Maps      MapSource
+	Probes    *probe.Registry
+	Scheduler Scheduler
+	Events    EventWriter
+	Logger    *slog.Logger
+}
+
+// Monitor keeps the live status of every device on every map.
+type Monitor struct {
+	cfg  Config
+	deps Deps
+	now  func() time.Time
+
+	mu      sync.RWMutex
+	states  map[string]status.State // by poll key
+	devices map[ref]binding
+	byKey   map[string][]ref
+	maps    []*netmap.Map
+}
+
+type ref struct{ Map, Device string }
+
+type binding struct {
+	key       string
+	downAfter int
+	// problem is set when the device cannot be polled at all.
+	problem string
+}
+
+// New builds a monitor; call Sync to load the maps.
+func New(cfg Config, deps Deps) *Monitor {
+	if cfg.DefaultInterval <= 0 {
+		cfg.DefaultInterval = 30 * time.Second
+	}
+	if cfg.DownAfter <= 0 {
+		cfg.DownAfter = status.DefaultDownAfter
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Monitor{cfg: cfg, deps: deps, now: time.Now, states: map[string]status.State{}, devices: map[ref]binding{}, byKey: map[string][]ref{}}
+}
+
+// Sync rebuilds the poll jobs from the current maps. Devices whose poll key
+// is unchanged keep their status and their place in the schedule.
+func (m *Monitor) Sync() {
+	all := m.deps.Maps.Maps()
+	jobs := map[string]*poller.Job{}
+	devices := map[ref]binding{}
+	byKey := map[string][]ref{}
+	for _, mp := range all {
+		for _, d := range mp.Devices {
+			r := ref{mp.Name, d.Name}
+			b, job := m.jobFor(mp.Name, d)
+			devices[r] = b
+			if job == nil {
+				continue
+			}
+			byKey[b.key] = append(byKey[b.key], r)
+			if j, ok := jobs[b.key]; ok {
+				// Shared devices poll at the shortest interval any of them asks for.
+				j.Interval = min(j.Interval, job.Interval)
+				continue
+			}
+			jobs[b.key] = job
+		}
+	}
+	list := make([]poller.Job, 0, len(jobs))
+	for _, j := range jobs {
+		list = append(list, *j)
+	}
+	m.mu.Lock()
+	m.devices, m.byKey, m.maps = devices, byKey, all
+	for k := range m.states {
+		if _, ok := jobs[k]; !ok {
+			delete(m.states, k)
+		}
+	}
+	m.mu.Unlock()
+	m.deps.Scheduler.Set(list)
+}
+
+// jobFor works out a device's poll key and job. Probes that InterMapper
+// shares (ping, SNMP) are keyed by address, probe and parameters alone, so
+// identical devices anywhere poll once; others are keyed per device.
+func (m *Monitor) jobFor(mapName string, d netmap.Device) (binding, *poller.Job) {
+	downAfter := d.DownAfter
+	if downAfter <= 0 {
+		downAfter = m.cfg.DownAfter
+	}
+	info, ok := m.deps.Probes.Lookup(d.ProbeID())
+	if !ok {
+		return binding{downAfter: downAfter, problem: fmt.Sprintf("unknown probe %q: device is not polled", d.ProbeID())}, nil
+	}
+	params := info.WithDefaults(d.Params)
+	keyParams := maps.Clone(params)
+	keyParams["~down_after"] = strconv.Itoa(downAfter)
+	keyParams["~timeout"] = d.Timeout.String()
+	key := netmap.PollKey(d.Address, info.ID, keyParams)
+	if !info.Shareable {
+		key = mapName + "\x00" + d.Name + "\x00" + key
+	}
+	interval := d.Interval.Std()
+	if interval <= 0 {
+		interval = m.cfg.DefaultInterval
+	}
+	return binding{key: key, downAfter: downAfter}, &poller.Job{
+		Key:      key,
+		Probe:    info.New(),
+		Target:   probe.Target{Address: d.Address, Params: params, Timeout: d.Timeout.Std()},
+		Interval: interval,
+	}
+}
+
+// Observe is the poller's sink: it folds r into the shared state and logs a
+// change once for every device that shares the poll.
+func (m *Monitor) Observe(key string, r status.Result) {
+	m.mu.Lock()
+	refs := m.byKey[key]
+	if len(refs) == 0 {
+		m.mu.Unlock()
+		return
+	}
+	prev := m.states[key]
+	next, change := prev.Apply(r, m.devices[refs[0]].downAfter)
+	m.states[key] = next
+	refs = append([]ref(nil), refs...)
+	m.mu.Unlock()
+	if change == nil {
+		return
+	}
+	msg := next.Reason
+	if change.From != status.Unknown && change.Lasted > 0 {
+		msg = fmt.Sprintf("%s (was %s for %s)", msg, change.From, eventlog.Duration(change.Lasted))
+	}
+	for _, d := range refs {
+		e := eventlog.Event{Time: r.Time, Kind: change.To.EventKind(), Map: d.Map, Device: d.Device, Message: msg}
+		if change.To == status.Unknown {
+			e.Kind = "UNKNOWN"
+		}
+		if err := m.deps.Events.Write(e); err != nil {
+			m.deps.Logger.Error("cannot write event", "err", err)
+		}
+	}
+}
+
+// PollNow asks for an immediate poll of a device.
+func (m *Monitor) PollNow(mapName, device string) bool {
+	m.mu.RLock()
+	b, ok := m.devices[ref{mapName, device}]
+	m.mu.RUnlock()
+	return ok && b.key != "" && m.deps.Scheduler.PollNow(b.key)
+}
+
+// DeviceStatus is a device's live status.
+type DeviceStatus struct {
+	status.State
+	// Shared counts the devices, on any map, polled by the same poll.
+	Shared int `json:"shared"`
+}
+
+// Status returns a device's live status.
+func (m *Monitor) Status(mapName, device string) (DeviceStatus, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	b, ok := m.devices[ref{mapName, device}]
+	if !ok {
+		return DeviceStatus{}, false
+	}
+	if b.problem != "" {
+		return DeviceStatus{State: status.State{Level: status.Unknown, Reason: b.problem}}, true
+	}
+	st := m.states[b.key]
+	if st.LastPoll.IsZero() {
+		st.Reason = "not polled yet"
+	}
+	return DeviceStatus{State: st, Shared: len(m.byKey[b.key])}, true
+}
+
+// MapStatus is the worst status of the map's devices.
+func (m *Monitor) MapStatus(mapName string) status.Level {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	worst := status.Unknown
+	for r, b := range m.devices {
+		if r.Map == mapName && b.key != "" {
+			worst = status.Worst(worst, m.states[b.key].Level)
+		}
+	}
+	return worst
+}
+
+// Counts returns how many devices are on the maps and how many distinct
+// polls monitor them (the InterMapper licence count).
+func (m *Monitor) Counts() (devices, monitored int) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return len(m.devices), len(m.byKey)
+}
+
+// LevelCounts counts devices by status, for the server summary.
+func (m *Monitor) LevelCounts() map[string]int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := map[string]int{}
+	for _, b := range m.devices {
+		out[m.states[b.key].Level.String()]++
+	}
+	return out
+}
+
+// SortedMapNames lists the monitored maps.
+func (m *Monitor) SortedMapNames() []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	names := make([]string, 0, len(m.maps))
+	for _, mp := range m.maps {
+		names = append(names, mp.Name)
+	}
+	sort.Strings(names)
+	return names
+}

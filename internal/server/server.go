@@ -1,0 +1,331 @@
+// Package server builds every component from the settings folder and runs
+// their lifecycles: start in dependency order, stop in reverse.
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/vantage-monitor/vantage/internal/auth"
+	"github.com/vantage-monitor/vantage/internal/config"
+	"github.com/vantage-monitor/vantage/internal/eventlog"
+	"github.com/vantage-monitor/vantage/internal/icmp"
+	"github.com/vantage-monitor/vantage/internal/monitor"
+	"github.com/vantage-monitor/vantage/internal/netmap"
+	"github.com/vantage-monitor/vantage/internal/poller"
+	"github.com/vantage-monitor/vantage/internal/probe"
+	"github.com/vantage-monitor/vantage/internal/store"
+	"github.com/vantage-monitor/vantage/internal/web"
+)
+
+// Options come from the command line.
+type Options struct {
+	DataDir string
+	// Listeners holds the listener flags the user gave (name → address).
+	Listeners map[string]string
+	// AdminPassword is $VANTAGE_ADMIN_PASSWORD.
+	AdminPassword string
+	Version       string
+	// Out receives the start-up banner (URL, generated password).
+	Out io.Writer
+	// Logger is the process logger; the server adds its log file to it.
+	Logger *slog.Logger
+	// Reload delivers SIGHUP.
+	Reload <-chan struct{}
+}
+
+// Server is a running Vantage.
+type Server struct {
+	opts    Options
+	folder  config.Folder
+	cfg     config.Config
+	logger  *slog.Logger
+	started time.Time
+
+	events  *eventlog.Log
+	db      *sql.DB
+	auth    *auth.Service
+	engine  *icmp.Engine
+	probes  *probe.Registry
+	maps    *netmap.Store
+	poller  *poller.Poller
+	monitor *monitor.Monitor
+	reg     *prometheus.Registry
+
+	mu        sync.Mutex
+	listeners []Listener
+}
+
+// Run starts the server and blocks until ctx ends, then shuts down cleanly.
+func Run(ctx context.Context, opts Options) error {
+	s, err := build(ctx, opts)
+	if err != nil {
+		return err
+	}
+	return s.run(ctx)
+}
+
+func build(ctx context.Context, opts Options) (*Server, error) {
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{opts: opts, folder: config.Folder{Root: opts.DataDir}, started: time.Now(), reg: prometheus.NewRegistry()}
+	cfg, err := s.folder.Init()
+	if err != nil {
+		return nil, err
+	}
+	applyFlags(&cfg.Listeners, opts.Listeners)
+	s.cfg = cfg
+	if s.logger, err = fileLogger(opts.Logger, s.folder.Logs()); err != nil {
+		return nil, err
+	}
+	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if s.events, err = eventlog.Open(s.folder.Logs(), cfg.EventLog, s.logger.With("component", "eventlog")); err != nil {
+		return nil, err
+	}
+	if s.db, err = store.Open(ctx, s.folder.DB()); err != nil {
+		return nil, err
+	}
+	s.auth = auth.New(s.db)
+	pw, err := s.auth.EnsureAdmin(ctx, opts.AdminPassword, s.folder.AdminPassword())
+	if err != nil {
+		return nil, err
+	}
+	if pw != "" {
+		fmt.Fprintf(opts.Out, "Created user admin with password %s (also in %s; change it and delete that file)\n", pw, s.folder.AdminPassword())
+	}
+	if err := s.buildMonitoring(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// buildMonitoring wires ICMP, probes, maps, poller and monitor.
+func (s *Server) buildMonitoring() error {
+	icfg := icmp.DefaultConfig()
+	icfg.Mode = s.cfg.ICMP.Mode
+	var pinger probe.Pinger
+	engine, err := icmp.Open(icfg, s.logger.With("component", "icmp"))
+	if err != nil {
+		// Without ICMP the other probes still work; ping devices say why
+		// they are not polled.
+		s.logger.Error("ICMP engine unavailable", "err", err)
+		s.events.Write(eventlog.Event{Kind: eventlog.KindError, Message: "ICMP unavailable: " + err.Error()})
+		pinger = failingPinger{err}
+	} else {
+		s.engine, pinger = engine, engine
+		if err := s.reg.Register(icmpCollector{engine}); err != nil {
+			return err
+		}
+	}
+	s.probes = probe.NewRegistry()
+	if err := probe.RegisterBuiltins(s.probes, probe.Builtins{Pinger: pinger}); err != nil {
+		return err
+	}
+	if s.maps, err = netmap.OpenStore(s.folder.Maps(), s.logger.With("component", "maps")); err != nil {
+		return err
+	}
+	p, err := poller.New(s.cfg.Poller, func(key string, r statusResult) { s.monitor.Observe(key, r) }, s.logger.With("component", "poller"), s.reg)
+	if err != nil {
+		return err
+	}
+	s.poller = p
+	s.monitor = monitor.New(monitor.Config{DefaultInterval: s.cfg.DefaultInterval, DownAfter: s.cfg.DownAfter}, monitor.Deps{
+		Maps: s.maps, Probes: s.probes, Scheduler: p, Events: s.events, Logger: s.logger.With("component", "monitor"),
+	})
+	s.reg.MustRegister(monitorCollector{s.monitor})
+	return nil
+}
+
+func (s *Server) run(ctx context.Context) error {
+	defer s.close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	httpLn, err := s.bindListeners()
+	if err != nil {
+		return err
+	}
+	s.events.Write(eventlog.Event{Kind: eventlog.KindStart, Message: fmt.Sprintf("Vantage %s started (data %s)", s.opts.Version, s.opts.DataDir)})
+	s.loadMaps()
+
+	var wg sync.WaitGroup
+	wg.Go(func() { s.poller.Run(ctx) })
+	wg.Go(func() {
+		s.maps.Watch(ctx, s.cfg.MapReload, s.mapsChanged)
+	})
+	wg.Go(func() { s.reloadLoop(ctx) })
+
+	var srv *http.Server
+	if httpLn != nil {
+		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
+			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, Logger: s.logger.With("component", "web")})
+		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn)}
+		wg.Go(func() {
+			if err := srv.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				s.logger.Error("HTTP server stopped", "err", err)
+				cancel()
+			}
+		})
+		fmt.Fprintf(s.opts.Out, "Vantage %s: web UI and API at %s (data in %s)\n", s.opts.Version, urlFor("http", httpLn.Addr()), s.opts.DataDir)
+	}
+	<-ctx.Done()
+	s.logger.Info("shutting down")
+	if srv != nil {
+		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+		srv.Shutdown(sctx)
+		scancel()
+	}
+	wg.Wait()
+	s.events.Write(eventlog.Event{Kind: eventlog.KindStop, Message: "Vantage stopped"})
+	return nil
+}
+
+// bindListeners binds the HTTP listener and reports the others.
+func (s *Server) bindListeners() (net.Listener, error) {
+	l := s.cfg.Listeners
+	var httpLn net.Listener
+	add := func(name, addr, state, msg string) {
+		s.listeners = append(s.listeners, Listener{Name: name, Flag: "--" + name, Address: addr, State: state, Error: msg})
+	}
+	if l.HTTP == "off" {
+		add("http", l.HTTP, "off", "")
+	} else {
+		ln, err := listenTCP("http", l.HTTP)
+		switch {
+		case err != nil && s.opts.Listeners["http"] != "":
+			return nil, err
+		case err != nil:
+			s.logger.Error("default listener not bound", "err", err)
+			s.events.Write(eventlog.Event{Kind: eventlog.KindError, Message: err.Error()})
+			add("http", l.HTTP, "failed", err.Error())
+		default:
+			httpLn = ln
+			add("http", ln.Addr().String(), "listening", "")
+		}
+	}
+	for _, o := range []struct{ name, addr string }{
+		{"remote", l.Remote}, {"traps", l.Traps}, {"netflow", l.NetFlow}, {"sflow", l.SFlow}, {"jflow", l.JFlow}, {"console", l.Console},
+	} {
+		if o.addr == "off" {
+			add(o.name, o.addr, "off", "")
+			continue
+		}
+		// These services arrive in later releases; say so instead of
+		// binding a socket that would silently drop what it receives.
+		add(o.name, o.addr, "unavailable", "not available in this version of Vantage")
+	}
+	return httpLn, nil
+}
+
+func (s *Server) loadMaps() {
+	errs := s.maps.Load()
+	for _, err := range errs {
+		s.events.Write(eventlog.Event{Kind: eventlog.KindError, Message: err.Error()})
+	}
+	for _, m := range s.maps.Maps() {
+		s.events.Write(eventlog.Event{Kind: eventlog.KindMap, Message: fmt.Sprintf("opened map %q (%d devices)", m.Name, len(m.Devices))})
+	}
+	s.monitor.Sync()
+}
+
+// mapsChanged is called when map files were edited by hand.
+func (s *Server) mapsChanged(changed []string, errs []error) {
+	for _, err := range errs {
+		s.events.Write(eventlog.Event{Kind: eventlog.KindError, Message: err.Error() + " (keeping the last good version)"})
+	}
+	for _, name := range changed {
+		s.events.Write(eventlog.Event{Kind: eventlog.KindMap, Message: fmt.Sprintf("reloaded map %q", name)})
+	}
+	if len(changed) > 0 {
+		s.monitor.Sync()
+	}
+}
+
+func (s *Server) reloadLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.opts.Reload:
+			s.logger.Info("SIGHUP: reloading maps and settings")
+			if cfg, err := s.folder.Load(); err != nil {
+				s.events.Write(eventlog.Event{Kind: eventlog.KindError, Message: "reload settings: " + err.Error()})
+			} else if cfg.Listeners != s.cfg.Listeners {
+				s.events.Write(eventlog.Event{Kind: eventlog.KindInfo, Message: "listener changes in config.yaml take effect at the next restart"})
+			}
+			changed, errs := s.maps.Reload()
+			s.mapsChanged(changed, errs)
+			s.monitor.Sync()
+		}
+	}
+}
+
+func (s *Server) close() {
+	if s.engine != nil {
+		s.engine.Close()
+	}
+	if s.db != nil {
+		s.db.Close()
+	}
+	if s.events != nil {
+		s.events.Close()
+	}
+}
+
+// Info is GET /api/v1/server.
+type Info struct {
+	Version        string         `json:"version"`
+	Started        time.Time      `json:"started"`
+	UptimeSeconds  int64          `json:"uptime_seconds"`
+	DataDir        string         `json:"data_dir"`
+	Maps           int            `json:"maps"`
+	Devices        int            `json:"devices"`
+	Monitored      int            `json:"devices_monitored"`
+	PollsPerSecond float64        `json:"polls_per_second"`
+	Poller         poller.Stats   `json:"poller"`
+	Status         map[string]int `json:"status"`
+	ICMPMode       string         `json:"icmp_mode"`
+	Listeners      []Listener     `json:"listeners"`
+	GoVersion      string         `json:"go_version"`
+}
+
+// Info reports what the server is doing.
+func (s *Server) Info() Info {
+	devices, monitored := s.monitor.Counts()
+	ps := s.poller.Stats()
+	mode := "unavailable"
+	if s.engine != nil {
+		mode = s.engine.Mode()
+	}
+	return Info{
+		Version: s.opts.Version, Started: s.started, UptimeSeconds: int64(time.Since(s.started).Seconds()), DataDir: s.opts.DataDir,
+		Maps: len(s.monitor.SortedMapNames()), Devices: devices, Monitored: monitored, PollsPerSecond: ps.PollsPerSecond, Poller: ps,
+		Status: s.monitor.LevelCounts(), ICMPMode: mode, Listeners: s.listeners, GoVersion: runtime.Version(),
+	}
+}
+
+// fileLogger adds DIR/logs/vantage.log to the process logger.
+func fileLogger(base *slog.Logger, dir string) (*slog.Logger, error) {
+	f, err := os.OpenFile(dir+"/vantage.log", os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("server log: %w", err)
+	}
+	return slog.New(slog.NewMultiHandler(base.Handler(), slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo}))), nil
+}

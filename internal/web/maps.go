@@ -1,0 +1,224 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vantage-monitor/vantage/internal/netmap"
+	"github.com/vantage-monitor/vantage/internal/status"
+)
+
+func (a *API) mapRoutes() {
+	a.handle("GET /api/v1/maps", "List maps with their status and device counts", false, a.listMaps)
+	a.handle("POST /api/v1/maps", "Create a map from JSON or, with Content-Type application/yaml, a map file", false, a.createMap)
+	a.handle("GET /api/v1/maps/{map}", "One map with devices, networks, links and live status; ?format=yaml gives the map file", false, a.getMap)
+	a.handle("PUT /api/v1/maps/{map}", "Replace a map (JSON or YAML)", false, a.putMap)
+	a.handle("DELETE /api/v1/maps/{map}", "Delete a map and its file", false, a.deleteMap)
+	a.handle("GET /api/v1/maps/{map}/devices", "Devices of a map with status and reason", false, a.listDevices)
+	a.handle("POST /api/v1/maps/{map}/devices", "Add a device", false, a.createDevice)
+	a.handle("GET /api/v1/maps/{map}/devices/{device}", "One device with its status", false, a.getDevice)
+	a.handle("PUT /api/v1/maps/{map}/devices/{device}", "Change (or rename) a device", false, a.putDevice)
+	a.handle("DELETE /api/v1/maps/{map}/devices/{device}", "Remove a device and its links", false, a.deleteDevice)
+	a.handle("GET /api/v1/maps/{map}/networks", "Networks (subnet ovals) of a map", false, a.listNetworks)
+	a.handle("POST /api/v1/maps/{map}/networks", "Add a network", false, a.createNetwork)
+	a.handle("GET /api/v1/maps/{map}/networks/{network}", "One network", false, a.getNetwork)
+	a.handle("PUT /api/v1/maps/{map}/networks/{network}", "Change a network", false, a.putNetwork)
+	a.handle("DELETE /api/v1/maps/{map}/networks/{network}", "Remove a network and its links", false, a.deleteNetwork)
+	a.handle("GET /api/v1/maps/{map}/links", "Links of a map, explicit and automatic (device inside a network's ranges)", false, a.listLinks)
+	a.handle("POST /api/v1/maps/{map}/links", "Add a link {from, to}; a device–network link outside the network's ranges is refused", false, a.createLink)
+	a.handle("DELETE /api/v1/maps/{map}/links", "Remove the link ?from=A&to=B", false, a.deleteLink)
+	a.handle("GET /api/v1/devices/{id}", "One device by id (map~device) with status, values and warnings", false, a.getDeviceByID)
+	a.handle("POST /api/v1/devices/{id}/poll", "Poll a device now", false, a.pollDevice)
+}
+
+// mapSummary is one row of GET /maps.
+type mapSummary struct {
+	Name    string         `json:"name"`
+	Status  string         `json:"status"`
+	Devices int            `json:"devices"`
+	Counts  map[string]int `json:"counts"`
+}
+
+// mapView is GET /maps/{map}.
+type mapView struct {
+	Name     string           `json:"name"`
+	Vantage  string           `json:"vantage,omitempty"`
+	Status   string           `json:"status"`
+	Devices  []deviceView     `json:"devices"`
+	Networks []netmap.Network `json:"networks"`
+	Links    []netmap.Link    `json:"links"`
+}
+
+// deviceView is a device as the map file has it plus its live status.
+type deviceView struct {
+	netmap.Device
+	ID       string         `json:"id"`
+	Map      string         `json:"map"`
+	Status   string         `json:"status"`
+	Reason   string         `json:"reason"`
+	Since    *time.Time     `json:"since,omitempty"`
+	LastPoll *time.Time     `json:"last_poll,omitempty"`
+	Values   map[string]any `json:"values,omitempty"`
+	RTTms    *float64       `json:"rtt_ms,omitempty"`
+	Misses   int            `json:"misses"`
+	Polls    int64          `json:"polls"`
+	Failures int64          `json:"failures"`
+	Shared   int            `json:"shared"`
+	// Warnings are configuration remarks, e.g. a device mask that
+	// disagrees with its subnet oval's.
+	Warnings     []string `json:"warnings,omitempty"`
+	Acknowledged bool     `json:"acknowledged"`
+	Maintenance  bool     `json:"maintenance"`
+}
+
+func (a *API) view(m *netmap.Map, d netmap.Device) deviceView {
+	v := deviceView{Device: d, ID: netmap.DeviceID(m.Name, d.Name), Map: m.Name, Status: status.Unknown.String(), Reason: "not polled yet"}
+	if v.Probe == "" {
+		v.Probe = d.ProbeID()
+	}
+	if st, ok := a.deps.Monitor.Status(m.Name, d.Name); ok {
+		v.Status, v.Reason, v.Misses, v.Polls, v.Failures, v.Shared = st.Level.String(), st.Reason, st.Misses, st.Polls, st.Failures, st.Shared
+		if !st.Since.IsZero() {
+			v.Since = &st.Since
+		}
+		if !st.LastPoll.IsZero() {
+			v.LastPoll = &st.LastPoll
+			v.Values = st.Last.Values
+			if st.Last.RTT > 0 {
+				ms := float64(st.Last.RTT.Microseconds()) / 1000
+				v.RTTms = &ms
+			}
+		}
+	}
+	v.Warnings = m.MaskMismatch(d)
+	return v
+}
+
+func (a *API) findMap(w http.ResponseWriter, r *http.Request) (*netmap.Map, bool) {
+	name := r.PathValue("map")
+	m, ok := a.deps.Maps.Get(name)
+	if !ok {
+		writeError(w, http.StatusNotFound, fmt.Errorf("no map named %q", name))
+		return nil, false
+	}
+	return m, true
+}
+
+func (a *API) listMaps(w http.ResponseWriter, r *http.Request) {
+	out := []mapSummary{}
+	for _, m := range a.deps.Maps.Maps() {
+		s := mapSummary{Name: m.Name, Status: a.deps.Monitor.MapStatus(m.Name).String(), Devices: len(m.Devices), Counts: map[string]int{}}
+		for _, d := range m.Devices {
+			st, _ := a.deps.Monitor.Status(m.Name, d.Name)
+			s.Counts[st.Level.String()]++
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) getMap(w http.ResponseWriter, r *http.Request) {
+	m, ok := a.findMap(w, r)
+	if !ok {
+		return
+	}
+	if r.URL.Query().Get("format") == "yaml" || strings.Contains(r.Header.Get("Accept"), "yaml") {
+		b, err := netmap.Marshal(m)
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/yaml")
+		w.Write(b)
+		return
+	}
+	v := mapView{Name: m.Name, Vantage: m.Vantage, Status: a.deps.Monitor.MapStatus(m.Name).String(), Devices: []deviceView{}, Networks: m.Networks, Links: m.AllLinks()}
+	for _, d := range m.Devices {
+		v.Devices = append(v.Devices, a.view(m, d))
+	}
+	if v.Networks == nil {
+		v.Networks = []netmap.Network{}
+	}
+	if v.Links == nil {
+		v.Links = []netmap.Link{}
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// readMap reads a map from a JSON or YAML body.
+func readMap(r *http.Request, name string) (*netmap.Map, error) {
+	if strings.Contains(r.Header.Get("Content-Type"), "yaml") {
+		b, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		if err != nil {
+			return nil, fmt.Errorf("read body: %w", err)
+		}
+		return netmap.Parse(name, b)
+	}
+	var m netmap.Map
+	if err := decodeJSON(r, &m); err != nil {
+		return nil, err
+	}
+	if m.Name == "" {
+		m.Name = name
+	}
+	return &m, nil
+}
+
+func (a *API) createMap(w http.ResponseWriter, r *http.Request) {
+	m, err := readMap(r, r.URL.Query().Get("name"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	if m.Name == "" {
+		writeError(w, http.StatusBadRequest, errors.New("a map needs a name"))
+		return
+	}
+	if _, exists := a.deps.Maps.Get(m.Name); exists {
+		writeError(w, http.StatusConflict, fmt.Errorf("map %q already exists; use PUT to replace it", m.Name))
+		return
+	}
+	a.saveMap(w, m, http.StatusCreated)
+}
+
+func (a *API) putMap(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("map")
+	m, err := readMap(r, name)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	if m.Name != name {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("body names map %q but the URL says %q", m.Name, name))
+		return
+	}
+	a.saveMap(w, m, http.StatusOK)
+}
+
+func (a *API) saveMap(w http.ResponseWriter, m *netmap.Map, code int) {
+	if err := a.deps.Maps.Put(m); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	a.deps.Monitor.Sync()
+	saved, _ := a.deps.Maps.Get(m.Name)
+	writeJSON(w, code, saved)
+}
+
+func (a *API) deleteMap(w http.ResponseWriter, r *http.Request) {
+	if _, ok := a.findMap(w, r); !ok {
+		return
+	}
+	if err := a.deps.Maps.Delete(r.PathValue("map")); err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	a.deps.Monitor.Sync()
+	w.WriteHeader(http.StatusNoContent)
+}
