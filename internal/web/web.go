@@ -260,4 +260,3 @@ func decodeJSONFrom(body io.Reader, v any) error {
 	}
 	return nil
 }
-
