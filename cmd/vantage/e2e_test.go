@@ -45,7 +45,7 @@ type instance struct {
 // listeners off, and waits for the banner that gives the URL.
 func start(t *testing.T, bin, data string, extra ...string) *instance {
 	t.Helper()
-	args := append([]string{"serve", "--data", data, "--http", "127.0.0.1:0", "--remote", "off", "--traps", "off",
+	args := append([]string{"serve", "--data", data, "--starter-map=false", "--http", "127.0.0.1:0", "--remote", "off", "--traps", "off",
 		"--netflow", "off", "--sflow", "off", "--jflow", "off"}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "VANTAGE_ADMIN_PASSWORD="+adminPassword)
@@ -358,7 +358,7 @@ func TestListenerErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer busy.Close()
-	cmd := exec.Command(bin, "serve", "--data", t.TempDir(), "--http", busy.Addr().String())
+	cmd := exec.Command(bin, "serve", "--data", t.TempDir(), "--starter-map=false", "--http", busy.Addr().String())
 	cmd.Env = append(os.Environ(), "VANTAGE_ADMIN_PASSWORD="+adminPassword)
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "--http") || !strings.Contains(string(out), "another program uses that port") {
@@ -369,7 +369,7 @@ func TestListenerErrors(t *testing.T) {
 func TestGeneratedAdminPassword(t *testing.T) {
 	bin := buildBinary(t)
 	data := t.TempDir()
-	cmd := exec.Command(bin, "serve", "--data", data, "--http", "127.0.0.1:0", "--remote", "off", "--traps", "off", "--netflow", "off", "--sflow", "off", "--jflow", "off")
+	cmd := exec.Command(bin, "serve", "--data", data, "--starter-map=false", "--http", "127.0.0.1:0", "--remote", "off", "--traps", "off", "--netflow", "off", "--sflow", "off", "--jflow", "off")
 	cmd.Env = os.Environ()
 	for i, e := range cmd.Env {
 		if strings.HasPrefix(e, "VANTAGE_ADMIN_PASSWORD=") {

@@ -22,7 +22,7 @@ var version = "0.1.0-dev"
 const usage = `Vantage network monitor %s
 
 Usage:
-  vantage serve [--data DIR] [--http ADDR] [--remote ADDR] [--traps ADDR]
+  vantage serve [--data DIR] [--starter-map=false] [--http ADDR] [--remote ADDR] [--traps ADDR]
                 [--netflow ADDR] [--sflow ADDR] [--jflow ADDR] [--console ADDR]
   vantage ping [-c N] [-t TIMEOUT] [-s BYTES] HOST...
   vantage map export [--data DIR] NAME      print a map file
@@ -93,6 +93,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		vals[n.name] = fs.String(n.name, n.def, n.help+` address, or "off"`)
 	}
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	starter := fs.Bool("starter-map", true, "on a new settings folder, draw this server, its gateway, DNS servers and subnets")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -125,6 +126,6 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	}()
 	return server.Run(ctx, server.Options{
 		DataDir: *data, Listeners: set, AdminPassword: os.Getenv("VANTAGE_ADMIN_PASSWORD"),
-		Version: version, Out: stdout, Logger: logger, Reload: reload,
+		Version: version, Out: stdout, Logger: logger, Reload: reload, StarterMap: *starter,
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vantage-monitor/vantage/internal/store"
 )
@@ -90,5 +91,34 @@ func TestTokensAndValidation(t *testing.T) {
 	}
 	if _, err := s.CheckToken(ctx, tok+"x"); err != ErrBadCredentials {
 		t.Fatal("forged token accepted")
+	}
+}
+
+func TestSessions(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	if err := s.AddUser(ctx, "ops", "long-enough", nil); err != nil {
+		t.Fatal(err)
+	}
+	tok, sess, err := s.CreateSession(ctx, "ops")
+	if err != nil || sess.User != "ops" || len(sess.CSRF) < 20 {
+		t.Fatalf("%+v %v", sess, err)
+	}
+	got, err := s.CheckSession(ctx, tok)
+	if err != nil || got != sess {
+		t.Fatalf("check = %+v, %v", got, err)
+	}
+	if _, err := s.CheckSession(ctx, "forged"); err != ErrBadCredentials {
+		t.Fatal("forged session accepted")
+	}
+	s.now = func() time.Time { return time.Now().Add(SessionTTL + time.Hour) }
+	if _, err := s.CheckSession(ctx, tok); err != ErrBadCredentials {
+		t.Fatal("expired session accepted")
+	}
+	s.now = time.Now
+	tok2, _, _ := s.CreateSession(ctx, "ops")
+	s.DeleteSession(ctx, tok2)
+	if _, err := s.CheckSession(ctx, tok2); err != ErrBadCredentials {
+		t.Fatal("session survived logout")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"reflect"
 	"sort"
 	"strconv"
 	"sync"
@@ -61,6 +62,45 @@ type Monitor struct {
 	devices map[ref]binding
 	byKey   map[string][]ref
 	maps    []*netmap.Map
+
+	subMu  sync.Mutex
+	subs   map[int]func(Update)
+	nextID int
+}
+
+// Update tells a subscriber what changed: a device's status (Device set),
+// or a whole map (MapChanged or MapDeleted).
+type Update struct {
+	Map        string
+	Device     string
+	MapChanged bool
+	MapDeleted bool
+}
+
+// Subscribe calls fn for every update until cancel is called. fn runs on
+// the poller's goroutines and must not block.
+func (m *Monitor) Subscribe(fn func(Update)) (cancel func()) {
+	m.subMu.Lock()
+	defer m.subMu.Unlock()
+	if m.subs == nil {
+		m.subs = map[int]func(Update){}
+	}
+	id := m.nextID
+	m.nextID++
+	m.subs[id] = fn
+	return func() {
+		m.subMu.Lock()
+		delete(m.subs, id)
+		m.subMu.Unlock()
+	}
+}
+
+func (m *Monitor) publish(u Update) {
+	m.subMu.Lock()
+	defer m.subMu.Unlock()
+	for _, fn := range m.subs {
+		fn(u)
+	}
 }
 
 type ref struct{ Map, Device string }
@@ -115,6 +155,7 @@ func (m *Monitor) Sync() {
 		list = append(list, *j)
 	}
 	m.mu.Lock()
+	old := m.maps
 	m.devices, m.byKey, m.maps = devices, byKey, all
 	for k := range m.states {
 		if _, ok := jobs[k]; !ok {
@@ -123,6 +164,24 @@ func (m *Monitor) Sync() {
 	}
 	m.mu.Unlock()
 	m.deps.Scheduler.Set(list)
+	m.publishMapChanges(old, all)
+}
+
+// publishMapChanges tells subscribers which maps differ between two syncs.
+func (m *Monitor) publishMapChanges(old, cur []*netmap.Map) {
+	before := make(map[string]*netmap.Map, len(old))
+	for _, mp := range old {
+		before[mp.Name] = mp
+	}
+	for _, mp := range cur {
+		if prev, ok := before[mp.Name]; !ok || !reflect.DeepEqual(prev, mp) {
+			m.publish(Update{Map: mp.Name, MapChanged: true})
+		}
+		delete(before, mp.Name)
+	}
+	for name := range before {
+		m.publish(Update{Map: name, MapDeleted: true})
+	}
 }
 
 // jobFor works out a device's poll key and job. Probes that InterMapper
@@ -171,6 +230,9 @@ func (m *Monitor) Observe(key string, r status.Result) {
 	m.states[key] = next
 	refs = append([]ref(nil), refs...)
 	m.mu.Unlock()
+	for _, d := range refs {
+		m.publish(Update{Map: d.Map, Device: d.Device})
+	}
 	if change == nil {
 		return
 	}

@@ -137,3 +137,20 @@ func TestSyncKeepsState(t *testing.T) {
 		t.Fatalf("changed device kept old state: %+v", st)
 	}
 }
+
+func TestSubscribe(t *testing.T) {
+	maps := fakeMaps{{Name: "A", Devices: []netmap.Device{{Name: "gw", Address: "192.0.2.1"}}}}
+	sched := &fakeScheduler{}
+	m := New(Config{}, Deps{Maps: maps, Probes: registry(t), Scheduler: sched, Events: &events{}})
+	var got []Update
+	cancel := m.Subscribe(func(u Update) { got = append(got, u) })
+	m.Sync()
+	m.Observe(sched.jobs[0].Key, status.Result{Level: status.OK, Time: time.Now()})
+	m.Sync() // unchanged: no map update
+	cancel()
+	m.Observe(sched.jobs[0].Key, status.Result{Level: status.OK, Time: time.Now()})
+	want := []Update{{Map: "A", MapChanged: true}, {Map: "A", Device: "gw"}}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("updates = %+v", got)
+	}
+}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/vantage-monitor/vantage/internal/auth"
 	"github.com/vantage-monitor/vantage/internal/config"
+	"github.com/vantage-monitor/vantage/internal/discover"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
 	"github.com/vantage-monitor/vantage/internal/icmp"
 	"github.com/vantage-monitor/vantage/internal/monitor"
@@ -45,6 +46,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Reload delivers SIGHUP.
 	Reload <-chan struct{}
+	// StarterMap draws this server, its gateway, DNS servers and subnets
+	// on a new settings folder.
+	StarterMap bool
 }
 
 // Server is a running Vantage.
@@ -86,6 +90,8 @@ func build(ctx context.Context, opts Options) (*Server, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{opts: opts, folder: config.Folder{Root: opts.DataDir}, started: time.Now(), reg: prometheus.NewRegistry()}
+	_, statErr := os.Stat(s.folder.Config())
+	fresh := errors.Is(statErr, os.ErrNotExist)
 	cfg, err := s.folder.Init()
 	if err != nil {
 		return nil, err
@@ -112,6 +118,12 @@ func build(ctx context.Context, opts Options) (*Server, error) {
 	}
 	if err := s.buildMonitoring(); err != nil {
 		return nil, err
+	}
+	if fresh && opts.StarterMap {
+		m := discover.StarterMap(discover.LocalFacts())
+		if err := s.maps.Put(m); err != nil {
+			s.logger.Warn("starter map not created", "err", err)
+		}
 	}
 	return s, nil
 }

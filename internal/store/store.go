@@ -26,6 +26,12 @@ var migrations = []string{
 		label TEXT NOT NULL DEFAULT '',
 		created_at TEXT NOT NULL
 	)`,
+	`CREATE TABLE sessions (
+		token_hash TEXT PRIMARY KEY,
+		user_name TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+		csrf TEXT NOT NULL,
+		expires_at INTEGER NOT NULL
+	)`,
 }
 
 // Open opens (creating if needed) the SQLite database at path, in WAL mode

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -33,7 +34,10 @@ type Deps struct {
 	// ServerInfo returns the body of GET /api/v1/server.
 	ServerInfo func() any
 	Gatherer   prometheus.Gatherer
-	Logger     *slog.Logger
+	// UI holds the web UI's static files (index.html at the top); nil
+	// serves the API alone.
+	UI     fs.FS
+	Logger *slog.Logger
 }
 
 // API is the HTTP handler.
@@ -60,6 +64,10 @@ func New(deps Deps) *API {
 	a := &API{deps: deps, mux: http.NewServeMux()}
 	a.handle("GET /api/v1/health", "Liveness check (no authentication)", true, a.health)
 	a.handle("GET /api/v1/openapi.json", "This API description (no authentication)", true, a.openapi)
+	a.handle("POST /api/v1/session", "Log in: body {\"user\",\"password\"}; sets the session cookie and returns the CSRF token", true, a.login)
+	a.handle("GET /api/v1/session", "The current browser session (user and CSRF token), or 401", true, a.session)
+	a.handle("DELETE /api/v1/session", "Log out", true, a.logout)
+	a.handle("GET /api/v1/stream", "Server-sent events: status, map and log deltas", false, a.stream)
 	a.handle("GET /api/v1/server", "Server information: version, uptime, maps, devices, polls per second, listeners", false, a.server)
 	a.handle("GET /api/v1/probes", "Probes this server knows, with their parameters", false, a.probes)
 	a.mapRoutes()
@@ -69,6 +77,15 @@ func New(deps Deps) *API {
 	if deps.Gatherer != nil {
 		a.mux.Handle("GET /metrics", promhttp.HandlerFor(deps.Gatherer, promhttp.HandlerOpts{}))
 		a.routes = append(a.routes, route{"GET", "/metrics", "Prometheus metrics of the server itself (no authentication)", true})
+	}
+	if deps.UI != nil {
+		files := http.FileServerFS(deps.UI)
+		a.mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "no-cache")
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
+			files.ServeHTTP(w, r)
+		})
 	}
 	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		a.withAuth(func(w http.ResponseWriter, r *http.Request) {
@@ -106,30 +123,110 @@ func User(r *http.Request) string {
 	return u
 }
 
+// sessionCookie names the browser session cookie.
+const sessionCookie = "vantage_session"
+
 func (a *API) withAuth(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var user string
-		var err error
-		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			user, err = a.deps.Auth.CheckToken(r.Context(), strings.TrimSpace(tok))
-		} else if name, pw, ok := r.BasicAuth(); ok {
-			user, err = a.deps.Auth.CheckPassword(r.Context(), name, pw)
-		} else {
-			err = errors.New("authentication required: HTTP Basic or Bearer token")
-		}
+		user, err := a.authenticate(r)
 		if err != nil {
-			if !errors.Is(err, auth.ErrBadCredentials) && user == "" && r.Header.Get("Authorization") != "" {
+			if !errors.Is(err, auth.ErrBadCredentials) && !errors.Is(err, errNoCredentials) && !errors.Is(err, errCSRF) {
 				a.deps.Logger.Error("authentication failed", "err", err)
 			}
-			w.Header().Set("WWW-Authenticate", `Basic realm="Vantage"`)
-			if errors.Is(err, auth.ErrBadCredentials) {
-				err = errors.New("invalid user name, password or token")
+			code := http.StatusUnauthorized
+			switch {
+			case errors.Is(err, errCSRF):
+				code = http.StatusForbidden
+			case errors.Is(err, auth.ErrBadCredentials):
+				err = errors.New("invalid user name, password, token or session")
 			}
-			writeError(w, http.StatusUnauthorized, err)
+			if code == http.StatusUnauthorized && !strings.HasPrefix(r.Header.Get("Accept"), "text/event-stream") && r.Header.Get("X-Requested-With") == "" {
+				w.Header().Set("WWW-Authenticate", `Basic realm="Vantage"`)
+			}
+			writeError(w, code, err)
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, user)))
 	}
+}
+
+var (
+	errNoCredentials = errors.New("authentication required: log in, or use HTTP Basic or a Bearer token")
+	errCSRF          = errors.New("missing or wrong X-CSRF-Token header: a session cookie alone cannot change anything")
+)
+
+// authenticate accepts a Bearer token, HTTP Basic, or a session cookie; a
+// cookie-authenticated request that changes something must carry the
+// session's CSRF token, so another site cannot act with the cookie.
+func (a *API) authenticate(r *http.Request) (string, error) {
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return a.deps.Auth.CheckToken(r.Context(), strings.TrimSpace(tok))
+	}
+	if name, pw, ok := r.BasicAuth(); ok {
+		return a.deps.Auth.CheckPassword(r.Context(), name, pw)
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return "", errNoCredentials
+	}
+	sess, err := a.deps.Auth.CheckSession(r.Context(), c.Value)
+	if err != nil {
+		return "", err
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		if !auth.Equal(r.Header.Get("X-CSRF-Token"), sess.CSRF) {
+			return "", errCSRF
+		}
+	}
+	return sess.User, nil
+}
+
+func (a *API) login(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		User     string `json:"user"`
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	user, err := a.deps.Auth.CheckPassword(r.Context(), body.User, body.Password)
+	if err != nil {
+		writeError(w, http.StatusUnauthorized, errors.New("invalid user name or password"))
+		return
+	}
+	tok, sess, err := a.deps.Auth.CreateSession(r.Context(), user)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: r.TLS != nil, MaxAge: int(auth.SessionTTL.Seconds())})
+	writeJSON(w, http.StatusOK, sess)
+}
+
+func (a *API) session(w http.ResponseWriter, r *http.Request) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		writeError(w, http.StatusUnauthorized, errors.New("not logged in"))
+		return
+	}
+	sess, err := a.deps.Auth.CheckSession(r.Context(), c.Value)
+	if err != nil {
+		writeError(w, http.StatusUnauthorized, errors.New("not logged in"))
+		return
+	}
+	writeJSON(w, http.StatusOK, sess)
+}
+
+func (a *API) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		a.deps.Auth.DeleteSession(r.Context(), c.Value)
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (a *API) health(w http.ResponseWriter, r *http.Request) {
