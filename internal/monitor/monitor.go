@@ -6,7 +6,6 @@ package monitor
 import (
 	"fmt"
 	"log/slog"
-	"maps"
 	"reflect"
 	"sort"
 	"strconv"
@@ -197,9 +196,10 @@ func (m *Monitor) jobFor(mapName string, d netmap.Device) (binding, *poller.Job)
 		return binding{downAfter: downAfter, problem: fmt.Sprintf("unknown probe %q: device is not polled", d.ProbeID())}, nil
 	}
 	params := info.WithDefaults(d.Params)
-	keyParams := maps.Clone(params)
-	keyParams["~down_after"] = strconv.Itoa(downAfter)
-	keyParams["~timeout"] = d.Timeout.String()
+	// The key also holds the timeout, SNMP credentials and down_after, so
+	// devices differing only in those do not share a poll.
+	keyParams := info.WithDefaults(d.PollParams())
+	keyParams[":down_after"] = strconv.Itoa(downAfter)
 	key := netmap.PollKey(d.Address, info.ID, keyParams)
 	if !info.Shareable {
 		key = mapName + "\x00" + d.Name + "\x00" + key
