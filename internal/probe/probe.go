@@ -33,8 +33,8 @@ type Param struct {
 	// Aliases are other accepted spellings, notably InterMapper's own
 	// parameter names ("Number of Data Bytes").
 	Aliases []string `json:"aliases,omitempty"`
-	Default string `json:"default"`
-	Help    string `json:"help,omitempty"`
+	Default string   `json:"default"`
+	Help    string   `json:"help,omitempty"`
 }
 
 // Info describes a registered probe.
@@ -136,4 +136,22 @@ func (i *Info) paramName(k string) string {
 		}
 	}
 	return k
+}
+
+// ParamChecker is implemented by probes that can validate their parameters
+// before polling, so a bad value is refused when a device is saved rather
+// than discovered at the first poll.
+type ParamChecker interface {
+	CheckParams(params map[string]string) error
+}
+
+// CheckParams validates params (defaults filled in) when the probe can.
+func (i *Info) CheckParams(params map[string]string) error {
+	if i.New == nil {
+		return nil
+	}
+	if c, ok := i.New().(ParamChecker); ok {
+		return c.CheckParams(i.WithDefaults(params))
+	}
+	return nil
 }

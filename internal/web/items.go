@@ -109,8 +109,12 @@ func (a *API) createDevice(w http.ResponseWriter, r *http.Request) {
 
 // checkProbe refuses a probe the server does not know, naming the choices.
 func (a *API) checkProbe(d netmap.Device) error {
-	if _, ok := a.deps.Probes.Lookup(d.ProbeID()); !ok {
+	info, ok := a.deps.Probes.Lookup(d.ProbeID())
+	if !ok {
 		return fmt.Errorf("device %q: unknown probe %q (GET /api/v1/probes lists them)", d.Name, d.ProbeID())
+	}
+	if err := info.CheckParams(d.Params); err != nil {
+		return fmt.Errorf("device %q: %w", d.Name, err)
 	}
 	return nil
 }
