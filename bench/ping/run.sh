@@ -4,6 +4,11 @@
 # other load on the machine hits both alike. Prints the median wall and CPU
 # (user+sys, measured from outside the process for both) and the ratios.
 #
+# Ours runs twice: with a pool of 1000 concurrent pingers, the way the
+# poller calls the engine, and with one goroutine per host (every echo in
+# flight at once, as fping -i0 does), which adds Go's own cost of 10,000
+# goroutines (about as much CPU as fping's whole run, see the report).
+#
 #   bench/ping/run.sh [N]        N defaults to 10000; RUNS=7 sets the runs
 #
 # Needs root (raw sockets for fping and for us) or ping sockets allowed.
@@ -36,10 +41,10 @@ one_fping() {
 	' "$tmp/fping.out"
 }
 
-# one_ours prints "wall cpu loss%" for one run of the Go sweep.
+# one_ours prints "wall cpu loss%" for one run of the Go sweep with WORKERS.
 one_ours() {
 	local t
-	{ t=$( { time "$tmp/sweep" -n "$n" >"$tmp/ours.out"; } 2>&1 ); }
+	{ t=$( { time "$tmp/sweep" -n "$n" -workers "$1" >"$tmp/ours.out"; } 2>&1 ); }
 	awk -v t="$t" '
 		{ for (i = 1; i <= NF; i++) if ($i ~ /^loss=/) { sub(/^loss=/, "", $i); sub(/%$/, "", $i); l = $i } }
 		END { split(t, s, " "); printf "%.3f %.3f %.2f\n", s[1], s[2] + s[3], l }
@@ -48,7 +53,8 @@ one_ours() {
 
 for ((i = 0; i < runs; i++)); do
 	one_fping >>"$tmp/fping.runs"
-	one_ours >>"$tmp/ours.runs"
+	one_ours 1000 >>"$tmp/pool.runs"
+	one_ours 0 >>"$tmp/each.runs"
 done
 echo "last run of ours: $(cat "$tmp/ours.out")"
 
@@ -58,9 +64,13 @@ median() { cut -d' ' -f"$1" "$2" | sort -n | awk '{ v[NR] = $1 } END { print v[i
 maxloss() { cut -d' ' -f3 "$1" | sort -n | tail -1; }
 
 fw=$(median 1 "$tmp/fping.runs"); fc=$(median 2 "$tmp/fping.runs")
-ow=$(median 1 "$tmp/ours.runs"); oc=$(median 2 "$tmp/ours.runs")
 printf '%d hosts, median of %d alternating runs (wall s, cpu s = user+sys, worst loss)\n' "$n" "$runs"
-printf '  fping -c1 -i0: wall %s  cpu %s  loss %s%%\n' "$fw" "$fc" "$(maxloss "$tmp/fping.runs")"
-printf '  vantage icmp : wall %s  cpu %s  loss %s%%\n' "$ow" "$oc" "$(maxloss "$tmp/ours.runs")"
-awk -v fw="$fw" -v fc="$fc" -v ow="$ow" -v oc="$oc" \
-	'BEGIN { printf "  ratio ours/fping: wall %.2fx  cpu %.2fx\n", ow / fw, oc / fc }'
+printf '  fping -c1 -i0                    : wall %s  cpu %s  loss %s%%\n' "$fw" "$fc" "$(maxloss "$tmp/fping.runs")"
+for kind in pool each; do
+	label="vantage, pool of 1000 pingers   "
+	[ "$kind" = each ] && label="vantage, one goroutine per host "
+	ow=$(median 1 "$tmp/$kind.runs"); oc=$(median 2 "$tmp/$kind.runs")
+	printf '  %s: wall %s  cpu %s  loss %s%%' "$label" "$ow" "$oc" "$(maxloss "$tmp/$kind.runs")"
+	awk -v fw="$fw" -v fc="$fc" -v ow="$ow" -v oc="$oc" \
+		'BEGIN { printf "  (ours/fping: wall %.2fx, cpu %.2fx)\n", ow / fw, oc / fc }'
+done

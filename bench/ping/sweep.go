@@ -26,7 +26,8 @@ func main() {
 	list := flag.String("list", "", "write the host list to this file (for fping) and exit")
 	mode := flag.String("mode", icmp.ModeAuto, "socket mode: auto, raw or dgram")
 	timeout := flag.Duration("timeout", time.Second, "per-echo timeout")
-	workers := flag.Int("workers", 0, "concurrent pingers; 0 means one goroutine per host")
+	workers := flag.Int("workers", 1000, "concurrent pingers (a bounded pool, as a poller runs); 0 means one goroutine per host")
+	rcvbuf := flag.Int("rcvbuf", 0, "socket receive buffer in bytes; 0 is the engine's default")
 	flag.Parse()
 
 	hosts := Hosts(*n)
@@ -37,7 +38,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(hosts, *mode, *timeout, *workers); err != nil {
+	if err := run(hosts, icmp.Config{Mode: *mode, ReadBuffer: *rcvbuf}, *timeout, *workers); err != nil {
 		fmt.Fprintln(os.Stderr, "sweep:", err)
 		os.Exit(1)
 	}
@@ -85,10 +86,10 @@ func writeList(path string, hosts []netip.Addr) error {
 	return f.Close()
 }
 
-func run(hosts []netip.Addr, mode string, timeout time.Duration, workers int) error {
+func run(hosts []netip.Addr, cfg icmp.Config, timeout time.Duration, workers int) error {
 	start := time.Now()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	e, err := icmp.Open(icmp.Config{Mode: mode}, logger)
+	e, err := icmp.Open(cfg, logger)
 	if err != nil {
 		return err
 	}

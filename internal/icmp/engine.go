@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/netip"
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/net/bpf"
@@ -48,6 +48,10 @@ type Counters struct {
 	Stray      uint64 // well-formed echo replies that were not ours, or came too late
 	Invalid    uint64 // packets that could not be parsed (short, bad checksum, truncated)
 	SendErrors uint64 // echoes the kernel refused (no route, ...)
+	// Dropped counts packets the kernel dropped because the socket's
+	// receive buffer was full (as of the last packet read): raise
+	// Config.ReadBuffer when it grows.
+	Dropped uint64
 }
 
 // Open opens the engine's sockets and starts one receive goroutine per
@@ -80,7 +84,7 @@ func Open(cfg Config, logger *slog.Logger) (*Engine, error) {
 		tries = []string{cfg.Mode}
 	}
 	var c4 net.PacketConn
-	var rawErr, dgramErr error
+	var rawErr, dgramErr, err error
 	for _, m := range tries {
 		c, err := openSocket(false, m, cfg.ReadBuffer)
 		if err == nil {
@@ -99,13 +103,19 @@ func Open(cfg Config, logger *slog.Logger) (*Engine, error) {
 	if c4 == nil {
 		return nil, fmt.Errorf("icmp engine: %w", newPermissionError(rawErr, dgramErr))
 	}
-	e.v4 = e.newFamily(false, c4)
-
+	if e.v4, err = e.newFamily(false, c4); err != nil {
+		c4.Close()
+		return nil, fmt.Errorf("icmp engine: %w", err)
+	}
 	c6, err := openSocket(true, e.mode, cfg.ReadBuffer)
+	if err == nil {
+		e.v6, err = e.newFamily(true, c6)
+		if err != nil {
+			c6.Close()
+		}
+	}
 	if err != nil {
 		logger.Warn("IPv6 ping unavailable", "mode", e.mode, "error", err)
-	} else {
-		e.v6 = e.newFamily(true, c6)
 	}
 	for _, f := range []*family{e.v4, e.v6} {
 		if f != nil {
@@ -123,14 +133,19 @@ func (e *Engine) Mode() string { return e.mode }
 
 // Counters returns a snapshot of the engine's counters.
 func (e *Engine) Counters() Counters {
-	return Counters{
+	c := Counters{
 		Sent:       e.sent.Load(),
 		Received:   e.received.Load(),
 		Timeouts:   e.timeouts.Load(),
 		Stray:      e.stray.Load(),
 		Invalid:    e.invalid.Load(),
 		SendErrors: e.sendErrors.Load(),
+		Dropped:    uint64(e.v4.drops.Load()),
 	}
+	if e.v6 != nil {
+		c.Dropped += uint64(e.v6.drops.Load())
+	}
+	return c
 }
 
 // Close closes the sockets, wakes every Ping in progress (they return
@@ -164,13 +179,21 @@ func (e *Engine) now() uint64 { return uint64(time.Since(e.epoch)) }
 // newFamily wraps a socket and sets its options: control messages for the
 // TTL where the IP header is not delivered, and in raw mode a kernel filter
 // so that the socket is not woken for every ICMP packet on the host.
-func (e *Engine) newFamily(v6 bool, c net.PacketConn) *family {
+func (e *Engine) newFamily(v6 bool, c net.PacketConn) (*family, error) {
 	f := &family{v6: v6, raw: e.mode == ModeRaw, conn: c}
 	for i := range f.shards {
 		f.shards[i].m = make(map[key]waiter)
 	}
 	f.sendq.wake = make(chan struct{}, 1)
-	var err error
+	rc, err := c.(syscall.Conn).SyscallConn()
+	if err != nil {
+		return nil, fmt.Errorf("ICMP socket descriptor: %w", err)
+	}
+	f.rc = rc
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = enableDropCount(fd) }); err != nil || serr != nil {
+		e.log.Warn("cannot count dropped ICMP replies", "error", errors.Join(err, serr))
+	}
 	if v6 {
 		p := ipv6.NewPacketConn(c)
 		f.batch = p
@@ -194,7 +217,7 @@ func (e *Engine) newFamily(v6 bool, c net.PacketConn) *family {
 		// Not fatal: the receive loop checks everything the filter does.
 		e.log.Warn("cannot attach ICMP socket filter", "ipv6", v6, "error", err)
 	}
-	return f
+	return f, nil
 }
 
 // echoFilter is a classic BPF program accepting only echo replies carrying
@@ -247,19 +270,4 @@ func (l *limiter) allow(now time.Time) (ok bool, suppressed int) {
 	l.next = now.Add(time.Second)
 	suppressed, l.suppressed = l.suppressed, 0
 	return true, suppressed
-}
-
-// addrFrom converts a socket address to the form used as a waiter key.
-func addrFrom(a net.Addr) netip.Addr {
-	var ip net.IP
-	switch a := a.(type) {
-	case *net.IPAddr:
-		ip = a.IP
-	case *net.UDPAddr:
-		ip = a.IP
-	default:
-		return netip.Addr{}
-	}
-	addr, _ := netip.AddrFromSlice(ip)
-	return addr.Unmap()
 }

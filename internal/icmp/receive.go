@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
 )
 
 const (
@@ -31,16 +30,17 @@ const (
 type family struct {
 	v6, raw bool
 	conn    net.PacketConn
-	batch   batchConn
+	batch   batchConn       // sendmmsg, through x/net
+	rc      syscall.RawConn // for our own recvmmsg
+	drops   atomic.Uint32   // the kernel's drop count, as last reported
 	seq     atomic.Uint32
 	shards  [numShards]shard
 	sendq   sendQueue
 }
 
-// batchConn is the recvmmsg/sendmmsg side of ipv4.PacketConn and
-// ipv6.PacketConn (their Message types are one type).
+// batchConn is the sendmmsg side of ipv4.PacketConn and ipv6.PacketConn
+// (their Message types are one type).
 type batchConn interface {
-	ReadBatch(ms []ipv4.Message, flags int) (int, error)
 	WriteBatch(ms []ipv4.Message, flags int) (int, error)
 }
 
@@ -145,55 +145,89 @@ func (f *family) closeAll() {
 	}
 }
 
-// receive reads replies until the socket is closed, many per system call.
+// packet is one datagram as read from a socket.
+type packet struct {
+	data      []byte
+	src       netip.Addr
+	ttl       int    // from a control message, 0 when none came
+	drops     uint32 // the socket's drop count so far (SO_RXQ_OVFL)
+	hasDrops  bool
+	truncated bool
+}
+
+// receive reads replies until the socket is closed. It waits in the
+// runtime's poller and then drains the socket without blocking, many
+// packets per system call.
 func (e *Engine) receive(f *family) {
 	defer e.wg.Done()
-	oobLen := len(ipv4.NewControlMessage(ipv4.FlagTTL))
-	if f.v6 {
-		oobLen = len(ipv6.NewControlMessage(ipv6.FlagHopLimit))
-	}
-	msgs := make([]ipv4.Message, batchLen)
-	for i := range msgs {
-		msgs[i].Buffers = [][]byte{make([]byte, maxPacket)}
-		msgs[i].OOB = make([]byte, oobLen)
+	r := newMmsgReader(batchLen)
+	var n int
+	var rerr error
+	read := func(fd uintptr) bool {
+		n, rerr = r.recv(fd)
+		return rerr != syscall.EAGAIN // EAGAIN: wait for the poller
 	}
 	for {
-		n, err := f.batch.ReadBatch(msgs, 0)
-		if err != nil {
+		if err := f.rc.Read(read); err != nil {
+			return // closed
+		}
+		if rerr != nil {
 			select {
 			case <-e.done:
 				return
 			default:
 			}
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			e.logMalformed(nil, "ICMP socket read failed", err)
+			e.logMalformed(netip.Addr{}, "ICMP socket read failed", rerr)
 			time.Sleep(10 * time.Millisecond) // do not spin on a persistent error
 			continue
 		}
-		now := e.now()
-		for i := range msgs[:n] {
-			e.handle(f, &msgs[i], now)
+		e.handleBatch(f, r, n)
+	}
+}
+
+// drain reads whatever replies are already queued, without waiting. The
+// sender calls it after each burst: on a fast network the replies to a
+// burst arrive while it is being sent, and reading them at once keeps the
+// socket buffer from overflowing when thousands of goroutines keep the
+// receive goroutine from being scheduled.
+func (e *Engine) drain(f *family, r *mmsgReader) {
+	for {
+		var n int
+		var rerr error
+		if err := f.rc.Control(func(fd uintptr) { n, rerr = r.recv(fd) }); err != nil || rerr != nil {
+			return
+		}
+		e.handleBatch(f, r, n)
+		if n < len(r.hdrs) {
+			return
 		}
 	}
 }
 
+func (e *Engine) handleBatch(f *family, r *mmsgReader, n int) {
+	now := e.now()
+	for i := range n {
+		e.handle(f, r.packet(i), now)
+	}
+}
+
 // handle matches one received packet to its waiter.
-func (e *Engine) handle(f *family, m *ipv4.Message, now uint64) {
-	src := addrFrom(m.Addr)
-	if m.Flags&syscall.MSG_TRUNC != 0 {
+func (e *Engine) handle(f *family, p packet, now uint64) {
+	if p.hasDrops {
+		e.noteDrops(f, p.drops)
+	}
+	if p.truncated {
 		e.invalid.Add(1)
-		e.logMalformed(m.Addr, "truncated ICMP packet", nil)
+		e.logMalformed(p.src, "truncated ICMP packet", nil)
 		return
 	}
-	r, err := parseReply(m.Buffers[0][:m.N], f.v6, f.raw && !f.v6)
+	r, err := parseReply(p.data, f.v6, f.raw && !f.v6)
 	switch {
 	case errors.Is(err, errNotEchoReply):
 		return // requests and errors seen by a raw socket without filter
 	case err != nil:
 		e.invalid.Add(1)
-		e.logMalformed(m.Addr, "malformed ICMP echo reply", err)
+		e.logMalformed(p.src, "malformed ICMP echo reply", err)
 		return
 	}
 	// Ping sockets rewrite the ident, and the kernel routes replies by it,
@@ -203,33 +237,41 @@ func (e *Engine) handle(f *family, m *ipv4.Message, now uint64) {
 		return
 	}
 	ttl := r.ttl
-	if m.NN > 0 {
-		if f.v6 {
-			var cm ipv6.ControlMessage
-			if cm.Parse(m.OOB[:m.NN]) == nil {
-				ttl = cm.HopLimit
-			}
-		} else {
-			var cm ipv4.ControlMessage
-			if cm.Parse(m.OOB[:m.NN]) == nil {
-				ttl = cm.TTL
-			}
-		}
+	if p.ttl > 0 {
+		ttl = p.ttl
 	}
-	if now < r.sent || !f.deliver(key{src.WithZone(""), r.seq}, r.sent, echoResult{rtt: time.Duration(now - r.sent), ttl: uint8(ttl)}) {
+	if now < r.sent || !f.deliver(key{p.src.WithZone(""), r.seq}, r.sent, echoResult{rtt: time.Duration(now - r.sent), ttl: uint8(ttl)}) {
 		e.stray.Add(1)
 		return
 	}
 	e.received.Add(1)
 }
 
-func (e *Engine) logMalformed(src net.Addr, msg string, err error) {
+// noteDrops records the kernel's count of replies dropped on a full
+// socket buffer, and tells the administrator what to do about it.
+func (e *Engine) noteDrops(f *family, drops uint32) {
+	for {
+		old := f.drops.Load()
+		if drops <= old {
+			return
+		}
+		if f.drops.CompareAndSwap(old, drops) {
+			break
+		}
+	}
+	if ok, _ := e.logLimit.allow(time.Now()); ok {
+		e.log.Warn("ICMP replies dropped: the socket receive buffer was full; raise the icmp read_buffer setting",
+			"ipv6", f.v6, "dropped_total", drops)
+	}
+}
+
+func (e *Engine) logMalformed(src netip.Addr, msg string, err error) {
 	ok, suppressed := e.logLimit.allow(time.Now())
 	if !ok {
 		return
 	}
 	attrs := []any{"error", err}
-	if src != nil {
+	if src.IsValid() {
 		attrs = append(attrs, "from", src.String())
 	}
 	if suppressed > 0 {

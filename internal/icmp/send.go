@@ -55,6 +55,7 @@ func (f *family) enqueue(it sendItem) {
 func (e *Engine) send(f *family) {
 	defer e.wg.Done()
 	w := newBatchWriter(f)
+	r := newMmsgReader(batchLen)
 	var dl deadlines
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -82,6 +83,7 @@ func (e *Engine) send(f *family) {
 				if !e.sendChunk(f, w, &dl, items[i:min(i+sendBatch, len(items))]) {
 					return // socket closed
 				}
+				e.drain(f, r)
 			}
 			clear(items) // let the echo buffers go
 			spare = items
