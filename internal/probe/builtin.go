@@ -1,0 +1,19 @@
+package probe
+
+import "fmt"
+
+// Builtins are the dependencies of the built-in probes.
+type Builtins struct {
+	Pinger Pinger
+}
+
+// RegisterBuiltins adds every built-in probe to r.
+func RegisterBuiltins(r *Registry, b Builtins) error {
+	infos := append([]Info{PingInfo(b.Pinger)}, TCPInfos()...)
+	for _, i := range infos {
+		if err := r.Register(i); err != nil {
+			return fmt.Errorf("built-in probes: %w", err)
+		}
+	}
+	return nil
+}
