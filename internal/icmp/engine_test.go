@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"net/netip"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vantage-monitor/vantage/internal/icmp/netnstest"
 )
 
 var modes = []string{ModeRaw, ModeDgram}
@@ -187,5 +190,42 @@ func TestConfigValidate(t *testing.T) {
 	}
 	if _, err := Open(Config{Mode: "bogus"}, nil); err == nil {
 		t.Error("Open with a bad mode succeeded")
+	}
+}
+
+// TestCounters makes the counters not moved by the other tests move: send
+// errors, invalid packets and kernel drops.
+func TestCounters(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) { testCounters(t, mode) })
+	}
+}
+
+func testCounters(t *testing.T, mode string) {
+	// The broadcast address of a namespace's /30: the engine's sockets
+	// refuse broadcasts, and were that broken, the echo would still stay
+	// on the veth link.
+	ns := netnstest.New(t, t.Name())
+	bcast := ns.Addr().Next()
+	e := openForTest(t, mode)
+	st, err := e.Ping(context.Background(), Request{Addr: bcast, Count: 2, Timeout: time.Second})
+	if err != nil || st.Sent != 2 || st.Received != 0 || !errors.Is(st.SendErr, syscall.EACCES) {
+		t.Fatalf("Ping(%s) = %+v, %v; want 2 sent, lost, refused with EACCES", bcast, st, err)
+	}
+	if want := "send to " + bcast.String() + ": permission denied (broadcast addresses are not pinged)"; st.SendErr.Error() != want {
+		t.Errorf("send error %q, want %q", st.SendErr, want)
+	}
+	if c := e.Counters(); c.SendErrors != 2 || c.Timeouts != 0 || c.Sent != 0 {
+		t.Errorf("counters = %+v, want 2 send errors and nothing sent", c)
+	}
+	src := netip.MustParseAddr("127.0.0.1")
+	e.handle(e.v4, packet{src: src, data: []byte{0x45, 0, 1}}, e.now())
+	reply := echoReply(false, mode == ModeRaw, e.ident, 1, 1, 20) // with testNonce, not e.nonce
+	e.handle(e.v4, packet{src: src, data: reply, truncated: true}, e.now())
+	e.handle(e.v4, packet{src: src, data: reply}, e.now())
+	e.handle(e.v4, packet{src: src, drops: 7, hasDrops: true}, e.now())
+	e.handle(e.v4, packet{src: src, drops: 3, hasDrops: true}, e.now()) // counts never go back
+	if c := e.Counters(); c.Invalid != 4 || c.Stray != 1 || c.Dropped != 7 {
+		t.Errorf("counters = %+v, want 4 invalid, 1 stray, 7 dropped", c)
 	}
 }

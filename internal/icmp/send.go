@@ -2,9 +2,11 @@ package icmp
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/net/ipv4"
@@ -62,7 +64,9 @@ func (e *Engine) send(f *family) {
 	var spare []sendItem
 	for {
 		if len(dl) > 0 {
-			timer.Reset(time.Duration(dl[0].at - min(dl[0].at, e.now())))
+			// Every echo leaves a deadline here, answered or not: wake at
+			// most once a millisecond to sweep them, not once per echo.
+			timer.Reset(max(time.Duration(dl[0].at-min(dl[0].at, e.now())), time.Millisecond))
 		}
 		select {
 		case <-f.sendq.wake:
@@ -220,8 +224,22 @@ func (e *Engine) sendChunk(f *family, w *batchWriter, dl *deadlines, items []sen
 		// not send: fail that one, carry on with the others.
 		it := items[start]
 		e.sendErrors.Add(1)
-		f.deliver(key{it.addr.WithZone(""), it.seq}, it.regAt, echoResult{err: err})
+		f.deliver(key{it.addr.WithZone(""), it.seq}, it.regAt, echoResult{err: sendError(it.addr, err)})
 		start++
 	}
 	return true
+}
+
+// sendError says which echo the kernel refused and why, without the
+// socket-level wrapping ("write ip4 0.0.0.0->...") that means nothing to an
+// administrator.
+func sendError(addr netip.Addr, err error) error {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return fmt.Errorf("send to %s: %w", addr, err)
+	}
+	if errno == syscall.EACCES {
+		return fmt.Errorf("send to %s: %w (broadcast addresses are not pinged)", addr, errno)
+	}
+	return fmt.Errorf("send to %s: %w", addr, errno)
 }

@@ -18,7 +18,11 @@ func openSocket(v6 bool, mode string, rcvbuf int) (net.PacketConn, error) {
 			network, address = "ip6:ipv6-icmp", "::"
 		}
 		lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
-			return controlRcvbuf(rc, rcvbuf)
+			var serr error
+			if err := rc.Control(func(fd uintptr) { serr = setOptions(int(fd), rcvbuf) }); err != nil {
+				return err
+			}
+			return serr
 		}}
 		c, err := lc.ListenPacket(context.Background(), network, address)
 		if err != nil {
@@ -37,7 +41,7 @@ func openSocket(v6 bool, mode string, rcvbuf int) (net.PacketConn, error) {
 		return nil, fmt.Errorf("open ping socket (family %d): %w", family, os.NewSyscallError("socket", err))
 	}
 	syscall.CloseOnExec(fd)
-	if err := setRcvbuf(fd, rcvbuf); err != nil {
+	if err := setOptions(fd, rcvbuf); err != nil {
 		syscall.Close(fd)
 		return nil, err
 	}
@@ -56,12 +60,15 @@ func openSocket(v6 bool, mode string, rcvbuf int) (net.PacketConn, error) {
 	return c, nil
 }
 
-func controlRcvbuf(rc syscall.RawConn, n int) error {
-	var serr error
-	if err := rc.Control(func(fd uintptr) { serr = setRcvbuf(int(fd), n) }); err != nil {
-		return err
+// setOptions prepares a new socket: its receive buffer, and no broadcast.
+// Package net turns SO_BROADCAST on for every raw socket; we turn it off so
+// that a device whose address is a broadcast address (a typo away from a
+// real one) gets a "permission denied" instead of pinging a whole subnet.
+func setOptions(fd, rcvbuf int) error {
+	if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_BROADCAST, 0); err != nil {
+		return fmt.Errorf("turn off broadcast: %w", os.NewSyscallError("setsockopt", err))
 	}
-	return serr
+	return setRcvbuf(fd, rcvbuf)
 }
 
 // setRcvbuf sizes the receive buffer. SO_RCVBUFFORCE ignores

@@ -14,6 +14,9 @@ import (
 	"github.com/vantage-monitor/vantage/internal/status"
 )
 
+// The engine is what the server hands PingInfo.
+var _ Pinger = (*icmp.Engine)(nil)
+
 // fakePinger answers with canned statistics and remembers the request.
 type fakePinger struct {
 	st  icmp.Stats
