@@ -54,8 +54,8 @@ type Counters struct {
 	Dropped uint64
 }
 
-// Open opens the engine's sockets and starts one receive goroutine per
-// socket. A nil logger discards. IPv6 being unavailable is only logged;
+// Open opens the engine's sockets and starts a sender and a receiver
+// goroutine for each. A nil logger discards. IPv6 being unavailable is only logged;
 // Ping then fails for IPv6 addresses with ErrFamilyUnavailable.
 func Open(cfg Config, logger *slog.Logger) (*Engine, error) {
 	if err := cfg.Validate(); err != nil {
@@ -148,8 +148,8 @@ func (e *Engine) Counters() Counters {
 	return c
 }
 
-// Close closes the sockets, wakes every Ping in progress (they return
-// ErrClosed) and waits for the receive goroutines. It is idempotent.
+// Close closes the sockets, waits for the engine's goroutines and wakes
+// every Ping in progress (they return ErrClosed). It is idempotent.
 func (e *Engine) Close() error {
 	e.closeOnce.Do(func() {
 		close(e.done)
@@ -197,27 +197,30 @@ func (e *Engine) newFamily(v6 bool, c net.PacketConn) (*family, error) {
 	if v6 {
 		p := ipv6.NewPacketConn(c)
 		f.batch = p
-		if err = p.SetControlMessage(ipv6.FlagHopLimit, true); err != nil {
+		if err := p.SetControlMessage(ipv6.FlagHopLimit, true); err != nil {
 			e.log.Warn("cannot read IPv6 hop limits", "error", err)
 		}
 		if f.raw {
-			err = p.SetBPF(echoFilter(true, e.ident))
+			e.setFilter("IPv6", p.SetBPF(echoFilter(true, e.ident)))
 		}
 	} else {
 		p := ipv4.NewPacketConn(c)
 		f.batch = p
-		if f.raw {
-			err = p.SetBPF(echoFilter(false, e.ident)) // TTL comes from the IP header
-		} else if err = p.SetControlMessage(ipv4.FlagTTL, true); err != nil {
+		if f.raw { // the TTL comes with the IP header
+			e.setFilter("IPv4", p.SetBPF(echoFilter(false, e.ident)))
+		} else if err := p.SetControlMessage(ipv4.FlagTTL, true); err != nil {
 			e.log.Warn("cannot read IPv4 TTLs", "error", err)
-			err = nil
 		}
 	}
-	if err != nil {
-		// Not fatal: the receive loop checks everything the filter does.
-		e.log.Warn("cannot attach ICMP socket filter", "ipv6", v6, "error", err)
-	}
 	return f, nil
+}
+
+// setFilter reports a filter that could not be attached. Not fatal: the
+// receive loop checks everything the filter does, at some CPU cost.
+func (e *Engine) setFilter(family string, err error) {
+	if err != nil {
+		e.log.Warn("cannot attach ICMP socket filter", "family", family, "error", err)
+	}
 }
 
 // echoFilter is a classic BPF program accepting only echo replies carrying

@@ -89,16 +89,19 @@ func TestPingConcurrent(t *testing.T) {
 func TestPingInterval(t *testing.T) {
 	e := openForTest(t, ModeAuto)
 	for _, tc := range []struct {
-		interval      time.Duration
-		count         int
-		atLeast, upTo time.Duration
+		interval, timeout time.Duration
+		count             int
+		atLeast, upTo     time.Duration
 	}{
-		{0, 5, 0, 500 * time.Millisecond},
-		{50 * time.Millisecond, 4, 150 * time.Millisecond, 2 * time.Second},
+		{0, 0, 5, 0, 500 * time.Millisecond},
+		{50 * time.Millisecond, 0, 4, 150 * time.Millisecond, 2 * time.Second},
+		// More echoes than buffer slots (timeout/interval + 2): slots
+		// are reused.
+		{10 * time.Millisecond, 20 * time.Millisecond, 8, 70 * time.Millisecond, 2 * time.Second},
 	} {
 		t.Run(tc.interval.String(), func(t *testing.T) {
 			start := time.Now()
-			st, err := e.Ping(context.Background(), Request{Addr: netip.MustParseAddr("127.0.0.1"), Count: tc.count, Interval: tc.interval})
+			st, err := e.Ping(context.Background(), Request{Addr: netip.MustParseAddr("127.0.0.1"), Count: tc.count, Interval: tc.interval, Timeout: tc.timeout})
 			took := time.Since(start)
 			if err != nil || st.Received != tc.count {
 				t.Fatalf("Ping = %+v, %v", st, err)

@@ -25,17 +25,16 @@ func (e *Engine) Ping(ctx context.Context, req Request) (Stats, error) {
 	if err == nil {
 		// Every echo was sent (or refused) and resolved, so neither the
 		// sender nor the receive loop holds a reference any more.
-		c.st = Stats{}
+		c.st, c.req = Stats{}, Request{}
 		e.calls.Put(c)
 	}
 	return st, err
 }
 
 // call is the state of one Ping call. It lives on the heap, recycled through
-// the engine's pool, and Ping's own frame stays small, so that each of the
-// thousands of goroutines of a sweep keeps its initial stack: a large frame
-// made every one of them grow and copy its stack, which cost more than the
-// system calls.
+// the engine's pool so that a sweep allocates little per ping, and keeps
+// the frames of Ping small: every caller's goroutine stack holds them, and
+// a sweep may have thousands of goroutines, each paying to grow its stack.
 type call struct {
 	e        *Engine
 	f        *family
@@ -43,7 +42,8 @@ type call struct {
 	st       Stats
 	keyAddr  netip.Addr // req.Addr without zone, as replies are keyed
 	tmpl     []byte     // the echo as built, before stamping
-	bufs     []byte     // one slot per echo: the sender may still hold one
+	bufs     []byte     // slots for echoes in flight (the sender holds them)
+	slots    int
 	results  chan echoResult
 	out      []pending // sent, not yet answered or timed out
 	next     int       // index of the next echo to send
@@ -80,10 +80,17 @@ func (e *Engine) newCall(ctx context.Context, req *Request) (*call, error) {
 	c.st.Addr = req.Addr
 	c.next, c.nextSend = 0, 0
 	n := icmpHeaderLen + req.Size
-	if need := n * (req.Count + 1); cap(c.tmpl) < need {
+	// Without an interval one echo is in flight at a time; with one, an
+	// echo is normally resolved Timeout after it left, by when its slot is
+	// needed again.
+	c.slots = 1
+	if req.Interval > 0 {
+		c.slots = int(min(int64(req.Count), int64(req.Timeout/req.Interval)+2))
+	}
+	if need := n * (c.slots + 1); cap(c.tmpl) < need {
 		c.tmpl = make([]byte, need)
 	}
-	c.tmpl, c.bufs = c.tmpl[:n], c.tmpl[n:n*(req.Count+1)]
+	c.tmpl, c.bufs = c.tmpl[:n], c.tmpl[n:n*(c.slots+1)]
 	fillEcho(c.tmpl, f.v6, e.ident, e.nonce, req.Pattern)
 	if cap(c.results) < req.Count {
 		c.results = make(chan echoResult, req.Count)
@@ -139,8 +146,7 @@ func (c *call) sendDue(now uint64) bool {
 		if !ok {
 			return false
 		}
-		n := len(c.tmpl)
-		buf := c.bufs[c.next*n : (c.next+1)*n]
+		buf := c.slot()
 		copy(buf, c.tmpl)
 		c.f.enqueue(sendItem{buf: buf, addr: c.req.Addr, seq: seq, regAt: regAt, timeout: c.req.Timeout})
 		c.st.Sent++
@@ -150,6 +156,19 @@ func (c *call) sendDue(now uint64) bool {
 		now = c.e.now()
 	}
 	return true
+}
+
+// slot returns the buffer for the next echo: its slot in c.bufs, or a new
+// buffer when the echo that last used the slot is still in flight (the
+// sender fell far behind).
+func (c *call) slot() []byte {
+	n, i := len(c.tmpl), c.next%c.slots
+	for _, p := range c.out {
+		if int(p.idx)%c.slots == i {
+			return make([]byte, n)
+		}
+	}
+	return c.bufs[i*n : (i+1)*n]
 }
 
 // arm sets the timer for the next scheduled send.

@@ -16,7 +16,7 @@ const (
 	// carries.
 	MinSize  = tagLen
 	MaxSize  = 2000
-	MaxCount = 100000
+	MaxCount = 10000
 )
 
 // Request describes the echoes of one Ping call. Zero fields take their
