@@ -1,8 +1,12 @@
-// Command sweep pings N loopback addresses (127.1.0.1 upward) once each,
-// all at once, through one ICMP engine, and prints wall time, CPU time and
-// loss, for comparison with `fping -c1 -i0` (see run.sh).
+// Command sweep pings N loopback addresses (127.1.0.1 upward) once each
+// through one ICMP engine, and prints wall time, CPU time (user+sys, from
+// getrusage, start-up included) and loss, for comparison with
+// `fping -c1 -i0` (see run.sh).
 //
-//	go run ./bench/ping -n 10000 [-mode raw|dgram|auto] [-list FILE]
+//	go run ./bench/ping [-n 10000] [-workers 1000|0] [-mode auto|raw|dgram] [-list FILE]
+//
+// -workers bounds the pingers running at once, as the poller does; 0 starts
+// a goroutine per host, all echoes in flight together as with fping -i0.
 package main
 
 import (
@@ -30,6 +34,10 @@ func main() {
 	rcvbuf := flag.Int("rcvbuf", 0, "socket receive buffer in bytes; 0 is the engine's default")
 	flag.Parse()
 
+	if *n < 1 || *n > 1<<20 { // stay well inside 127.0.0.0/8
+		fmt.Fprintln(os.Stderr, "sweep: -n must be from 1 to 1048576")
+		os.Exit(2)
+	}
 	hosts := Hosts(*n)
 	if *list != "" {
 		if err := writeList(*list, hosts); err != nil {
