@@ -116,8 +116,10 @@ func (f *family) unregister(k key) bool {
 // deliver hands a result to the waiter of k and forgets it. For a reply,
 // sent is the send time it carries, which must not predate the waiter; for
 // a timeout, sent is the waiter's own regAt, so that a deadline left over
-// from an earlier echo with the same key expires nothing.
-func (f *family) deliver(k key, sent uint64, r echoResult) bool {
+// from an earlier echo with the same key expires nothing. count is bumped
+// before the waiter wakes, so a caller reading the counters after Ping
+// returns sees its own echoes counted.
+func (f *family) deliver(k key, sent uint64, r echoResult, count *atomic.Uint64) bool {
 	s := f.shard(k.seq)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -126,6 +128,9 @@ func (f *family) deliver(k key, sent uint64, r echoResult) bool {
 		return false
 	}
 	delete(s.m, k)
+	if count != nil {
+		count.Add(1)
+	}
 	r.idx = w.idx
 	w.ch <- r // buffered for every echo of the call: never blocks
 	return true
@@ -240,11 +245,9 @@ func (e *Engine) handle(f *family, p packet, now uint64) {
 	if p.ttl > 0 {
 		ttl = p.ttl
 	}
-	if now < r.sent || !f.deliver(key{p.src.WithZone(""), r.seq}, r.sent, echoResult{rtt: time.Duration(now - r.sent), ttl: uint8(ttl)}) {
+	if now < r.sent || !f.deliver(key{p.src.WithZone(""), r.seq}, r.sent, echoResult{rtt: time.Duration(now - r.sent), ttl: uint8(ttl)}, &e.received) {
 		e.stray.Add(1)
-		return
 	}
-	e.received.Add(1)
 }
 
 // noteDrops records the kernel's count of replies dropped on a full

@@ -103,9 +103,7 @@ func (e *Engine) expire(f *family, dl *deadlines) {
 	now := e.now()
 	for len(*dl) > 0 && (*dl)[0].at <= now {
 		d := dl.pop()
-		if f.deliver(key{d.addr, d.seq}, d.regAt, echoResult{timeout: true}) {
-			e.timeouts.Add(1)
-		}
+		f.deliver(key{d.addr, d.seq}, d.regAt, echoResult{timeout: true}, &e.timeouts)
 	}
 }
 
@@ -223,8 +221,8 @@ func (e *Engine) sendChunk(f *family, w *batchWriter, dl *deadlines, items []sen
 		// sendmmsg reports an error only for the first message it could
 		// not send: fail that one, carry on with the others.
 		it := items[start]
-		e.sendErrors.Add(1)
-		f.deliver(key{it.addr.WithZone(""), it.seq}, it.regAt, echoResult{err: sendError(it.addr, err)})
+		e.sendErrors.Add(1) // counted whether or not its caller still waits
+		f.deliver(key{it.addr.WithZone(""), it.seq}, it.regAt, echoResult{err: sendError(it.addr, err)}, nil)
 		start++
 	}
 	return true
