@@ -42,7 +42,7 @@ type Engine struct {
 // Counters is a snapshot of the engine's activity since Open, for
 // publication as metrics.
 type Counters struct {
-	Sent       uint64 // echo requests handed to the kernel
+	Sent       uint64 // echo requests handed to the kernel, SendErrors of them refused
 	Received   uint64 // replies matched to a waiting echo
 	Timeouts   uint64 // echoes that got no reply within their timeout
 	Stray      uint64 // well-formed echo replies that were not ours, or came too late

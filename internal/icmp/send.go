@@ -205,9 +205,11 @@ func (e *Engine) sendChunk(f *family, w *batchWriter, dl *deadlines, items []sen
 		w.setAddr(i, f.raw, it.addr)
 		dl.push(deadline{at: now + uint64(it.timeout), regAt: it.regAt, addr: it.addr.WithZone(""), seq: it.seq})
 	}
+	// Counted before the system call: the replies may be matched before it
+	// returns.
+	e.sent.Add(uint64(len(items)))
 	for start := 0; start < len(items); {
 		n, err := f.batch.WriteBatch(w.msgs[start:len(items)], 0)
-		e.sent.Add(uint64(max(n, 0)))
 		start += max(n, 0)
 		if err == nil && n > 0 {
 			continue
