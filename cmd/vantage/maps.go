@@ -33,7 +33,7 @@ func mapCmd(args []string, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(folder.Maps(), 0o755); err != nil {
 		return err
 	}
-	st, err := netmap.OpenStore(folder.Maps(), slog.New(slog.DiscardHandler))
+	st, err := netmap.OpenStore(folder.Root, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}

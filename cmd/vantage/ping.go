@@ -167,11 +167,6 @@ func msOrDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// replyBytes is what fping reports as the reply size: the IPv4 header is
-// part of what a raw socket reads, IPv6's is not.
-func replyBytes(a netip.Addr, size int) int {
-	if a.Is4() {
-		return size + 28
-	}
-	return size + 8
-}
+// replyBytes is what fping 5 reports as the reply size: the ICMP message
+// (header and data), without the IP header.
+func replyBytes(_ netip.Addr, size int) int { return size + 8 }

@@ -16,7 +16,9 @@ type statusResult = status.Result
 // devices show the reason instead of a misleading "down".
 type failingPinger struct{ err error }
 
-func (f failingPinger) Ping(context.Context, icmp.Request) (icmp.Stats, error) { return icmp.Stats{}, f.err }
+func (f failingPinger) Ping(context.Context, icmp.Request) (icmp.Stats, error) {
+	return icmp.Stats{}, f.err
+}
 
 var (
 	icmpSentDesc     = prometheus.NewDesc("vantage_icmp_echo_sent_total", "ICMP echo requests sent.", nil, nil)
@@ -24,6 +26,7 @@ var (
 	icmpTimeoutDesc  = prometheus.NewDesc("vantage_icmp_echo_timeouts_total", "ICMP echo requests that timed out.", nil, nil)
 	icmpInvalidDesc  = prometheus.NewDesc("vantage_icmp_invalid_packets_total", "ICMP packets that could not be parsed (short, bad checksum, truncated).", nil, nil)
 	icmpStrayDesc    = prometheus.NewDesc("vantage_icmp_stray_replies_total", "Echo replies that were not ours or came too late.", nil, nil)
+	icmpDroppedDesc  = prometheus.NewDesc("vantage_icmp_kernel_drops_total", "Replies the kernel dropped because the socket buffer was full (raise icmp read_buffer).", nil, nil)
 	icmpSendErrDesc  = prometheus.NewDesc("vantage_icmp_send_errors_total", "Echo requests the kernel refused to send.", nil, nil)
 	devicesDesc      = prometheus.NewDesc("vantage_devices", "Devices on all maps.", nil, nil)
 	monitoredDesc    = prometheus.NewDesc("vantage_devices_monitored", "Distinct polls after sharing identical devices.", nil, nil)
@@ -39,6 +42,7 @@ func (c icmpCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- icmpInvalidDesc
 	ch <- icmpStrayDesc
 	ch <- icmpSendErrDesc
+	ch <- icmpDroppedDesc
 }
 
 func (c icmpCollector) Collect(ch chan<- prometheus.Metric) {
@@ -49,6 +53,7 @@ func (c icmpCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(icmpInvalidDesc, prometheus.CounterValue, float64(k.Invalid))
 	ch <- prometheus.MustNewConstMetric(icmpStrayDesc, prometheus.CounterValue, float64(k.Stray))
 	ch <- prometheus.MustNewConstMetric(icmpSendErrDesc, prometheus.CounterValue, float64(k.SendErrors))
+	ch <- prometheus.MustNewConstMetric(icmpDroppedDesc, prometheus.CounterValue, float64(k.Dropped))
 }
 
 type monitorCollector struct{ m *monitor.Monitor }

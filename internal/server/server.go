@@ -150,7 +150,7 @@ func (s *Server) buildMonitoring() error {
 	if err := probe.RegisterBuiltins(s.probes, probe.Builtins{Pinger: pinger}); err != nil {
 		return err
 	}
-	if s.maps, err = netmap.OpenStore(s.folder.Maps(), s.logger.With("component", "maps")); err != nil {
+	if s.maps, err = netmap.OpenStore(s.folder.Root, s.logger.With("component", "maps")); err != nil {
 		return err
 	}
 	p, err := poller.New(s.cfg.Poller, func(key string, r statusResult) { s.monitor.Observe(key, r) }, s.logger.With("component", "poller"), s.reg)
