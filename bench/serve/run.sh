@@ -18,7 +18,7 @@ mkdir -p "$work/data/maps"
     printf '  - {name: d%d, address: 127.1.%d.%d, probe: ping, interval: 30s, x: 0, y: 0}\n' "$i" $((i / 256)) $((i % 256))
   done
 } >"$work/data/maps/bench.yaml"
-VANTAGE_ADMIN_PASSWORD=bench-password "$work/vantage" serve --data "$work/data" --http 127.0.0.1:18080 \
+VANTAGE_ADMIN_PASSWORD=bench-password "$work/vantage" serve --data "$work/data" --starter-map=false --http 127.0.0.1:18080 \
   --remote off --traps off --netflow off --sflow off --jflow off >"$work/out" 2>"$work/err" &
 pid=$!
 sleep 5
