@@ -339,6 +339,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// SIGHUP reloads; SIGTERM stops cleanly and says so in the log.
 	in.cmd.Process.Signal(syscall.SIGHUP)
+	in.waitEvent("kind=INFO", func(e event) bool { return strings.HasPrefix(e.Message, "SIGHUP: re-read settings and 2 maps") })
 	in.stop()
 	log, _ := os.ReadFile(filepath.Join(data, "logs", "event.log"))
 	if !strings.Contains(string(log), " STOP ") || !strings.Contains(string(log), " DOWN Lab:gone :: ") {

@@ -6,8 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/vantage-monitor/vantage/internal/config"
 	"github.com/vantage-monitor/vantage/internal/netmap"
@@ -60,7 +58,7 @@ func mapCmd(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		m, err := netmap.Parse(strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)), b)
+		m, err := netmap.Parse(file, b)
 		if err != nil {
 			return err
 		}

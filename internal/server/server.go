@@ -285,6 +285,7 @@ func (s *Server) reloadLoop(ctx context.Context) {
 			changed, errs := s.maps.Reload()
 			s.mapsChanged(changed, errs)
 			s.monitor.Sync()
+			s.events.Write(eventlog.Event{Kind: eventlog.KindInfo, Message: fmt.Sprintf("SIGHUP: re-read settings and %d maps (%d changed, %d with errors)", len(s.maps.Maps()), len(changed), len(errs))})
 		}
 	}
 }
