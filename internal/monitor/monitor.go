@@ -232,6 +232,9 @@ func (m *Monitor) Observe(key string, r status.Result) {
 	m.mu.Unlock()
 	for _, d := range refs {
 		m.publish(Update{Map: d.Map, Device: d.Device})
+		for _, pe := range r.Events {
+			m.write(eventlog.Event{Time: r.Time, Kind: pe.Kind, Map: d.Map, Device: d.Device, Message: pe.Message})
+		}
 	}
 	if change == nil {
 		return
@@ -245,9 +248,13 @@ func (m *Monitor) Observe(key string, r status.Result) {
 		if change.To == status.Unknown {
 			e.Kind = "UNKNOWN"
 		}
-		if err := m.deps.Events.Write(e); err != nil {
-			m.deps.Logger.Error("cannot write event", "err", err)
-		}
+		m.write(e)
+	}
+}
+
+func (m *Monitor) write(e eventlog.Event) {
+	if err := m.deps.Events.Write(e); err != nil {
+		m.deps.Logger.Error("cannot write event", "err", err)
 	}
 }
 

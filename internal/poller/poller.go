@@ -89,6 +89,9 @@ func (p *Poller) Set(jobs []Job) {
 				e.next = now.Add(rand.N(j.Interval))
 				p.fix(e)
 			}
+			// Same key, same settings: keep the probe instance, since
+			// stateful probes (SNMP counters) need their last readings.
+			j.Probe = e.job.Probe
 			e.job = j
 			continue
 		}

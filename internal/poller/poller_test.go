@@ -217,3 +217,20 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+type countingProbe struct{ n int }
+
+func (c *countingProbe) Poll(context.Context, probe.Target) status.Result {
+	c.n++
+	return status.Result{Level: status.OK}
+}
+
+func TestSetKeepsProbeInstance(t *testing.T) {
+	p, _, _ := newTest(t, DefaultConfig())
+	first := &countingProbe{}
+	p.Set([]Job{{Key: "a", Probe: first, Interval: time.Minute}})
+	p.Set([]Job{{Key: "a", Probe: &countingProbe{}, Interval: time.Minute}})
+	if p.entries["a"].job.Probe != probe.Probe(first) {
+		t.Fatal("stateful probe instance replaced by an identical job")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/vantage-monitor/vantage/internal/snmp"
 	"github.com/vantage-monitor/vantage/internal/status"
 )
 
@@ -18,6 +19,9 @@ type Target struct {
 	Params  map[string]string
 	// Timeout bounds the whole poll; probes must return by then.
 	Timeout time.Duration
+	// SNMP holds the device's SNMP credentials, already merged with the
+	// map's and the server's defaults.
+	SNMP snmp.Credentials
 }
 
 // Probe polls one target once. Poll must honour ctx and Target.Timeout and

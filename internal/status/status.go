@@ -103,6 +103,16 @@ type Result struct {
 	Values map[string]any `json:"values,omitempty"`
 	// Time is when the poll finished.
 	Time time.Time `json:"time"`
+	// Events are things the probe noticed that belong in the event log
+	// even when the status does not change (an agent reboot, say).
+	Events []Event `json:"events,omitempty"`
+}
+
+// Event is a probe's note for the event log.
+type Event struct {
+	// Kind is the event-log tag in capitals, e.g. REBOOT.
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
 }
 
 // MarshalJSON adds rtt_ms alongside the other fields.

@@ -1,0 +1,144 @@
+// The HTTP API client: session cookie plus the CSRF token on every change.
+
+let csrfToken = '';
+let onUnauthorized = () => {};
+
+export class APIError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+// setUnauthorizedHandler registers what happens when the session ends.
+export function setUnauthorizedHandler(fn) {
+  onUnauthorized = fn;
+}
+
+const enc = encodeURIComponent;
+
+// request sends one API call and returns the decoded JSON (null for 204).
+// Errors become APIError with the server's {"error": reason} text.
+export async function request(method, path, body) {
+  const headers = {
+    Accept: 'application/json',
+    // Tells the server this is the UI, so a 401 never pops up the
+    // browser's Basic-auth prompt.
+    'X-Requested-With': 'vantage-ui',
+  };
+  const opts = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    opts.body = JSON.stringify(body);
+  }
+  if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let resp;
+  try {
+    resp = await fetch(path, opts);
+  } catch (err) {
+    throw new APIError(0, `cannot reach the server (${err.message})`);
+  }
+  const text = await resp.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!resp.ok) {
+    const reason = (data && data.error) || `${resp.status} ${resp.statusText}`;
+    if (resp.status === 401 && !path.startsWith('/api/v1/session')) onUnauthorized();
+    throw new APIError(resp.status, reason);
+  }
+  return data;
+}
+
+const get = (p) => request('GET', p);
+
+// Session.
+export async function login(user, password) {
+  const s = await request('POST', '/api/v1/session', { user, password });
+  csrfToken = s.csrf_token;
+  return s;
+}
+export async function session() {
+  const s = await get('/api/v1/session');
+  csrfToken = s.csrf_token;
+  return s;
+}
+export async function logout() {
+  try {
+    await request('DELETE', '/api/v1/session');
+  } finally {
+    csrfToken = '';
+  }
+}
+
+// Maps and their items.
+export const maps = () => get('/api/v1/maps');
+export const map = (name) => get(`/api/v1/maps/${enc(name)}`);
+export const createMap = (name) => request('POST', '/api/v1/maps', { name });
+export const putMap = (name, body) => request('PUT', `/api/v1/maps/${enc(name)}`, body);
+export const deleteMap = (name) => request('DELETE', `/api/v1/maps/${enc(name)}`);
+
+export const createDevice = (m, d) => request('POST', `/api/v1/maps/${enc(m)}/devices`, d);
+export const putDevice = (m, old, d) => request('PUT', `/api/v1/maps/${enc(m)}/devices/${enc(old)}`, d);
+export const deleteDevice = (m, d) => request('DELETE', `/api/v1/maps/${enc(m)}/devices/${enc(d)}`);
+
+export const createNetwork = (m, n) => request('POST', `/api/v1/maps/${enc(m)}/networks`, n);
+export const putNetwork = (m, old, n) => request('PUT', `/api/v1/maps/${enc(m)}/networks/${enc(old)}`, n);
+export const deleteNetwork = (m, n) => request('DELETE', `/api/v1/maps/${enc(m)}/networks/${enc(n)}`);
+
+export const createLink = (m, from, to) => request('POST', `/api/v1/maps/${enc(m)}/links`, { from, to });
+export const deleteLink = (m, from, to) =>
+  request('DELETE', `/api/v1/maps/${enc(m)}/links?from=${enc(from)}&to=${enc(to)}`);
+
+export const device = (id) => get(`/api/v1/devices/${enc(id)}`);
+export const pollNow = (id) => request('POST', `/api/v1/devices/${enc(id)}/poll`);
+
+// Everything else.
+export const probes = () => get('/api/v1/probes');
+export const server = () => get('/api/v1/server');
+
+// events takes {since, until, limit, map, device, kind}; empty values are
+// left out.
+export function events(q = {}) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== '' && v !== undefined && v !== null) p.set(k, v);
+  const qs = p.toString();
+  return get('/api/v1/events' + (qs ? '?' + qs : ''));
+}
+
+// Fields of GET /maps/{map} devices that the server computes; everything
+// else is the map file's and goes back on PUT. The API refuses unknown
+// fields, so a field added to the view but not listed here fails loudly
+// instead of being dropped silently.
+const VIEW_FIELDS = new Set([
+  'id', 'map', 'status', 'reason', 'since', 'last_poll', 'values', 'rtt_ms', 'misses', 'polls', 'failures',
+  'shared', 'warnings', 'acknowledged', 'maintenance', 'unreachable', 'shadowed',
+]);
+
+// deviceBody returns the map-file part of a device view.
+export function deviceBody(d) {
+  const out = {};
+  for (const [k, v] of Object.entries(d)) if (!VIEW_FIELDS.has(k)) out[k] = v;
+  return out;
+}
+
+// networkBody returns the map-file part of a network.
+export function networkBody(n) {
+  return { ...n };
+}
+
+// mapBody rebuilds a map file from GET /maps/{map}: explicit links only.
+export function mapBody(m) {
+  return {
+    name: m.name,
+    vantage: m.vantage || '',
+    devices: m.devices.map(deviceBody),
+    networks: m.networks.map(networkBody),
+    links: m.links.filter((l) => !l.auto).map(({ from, to, label }) => (label ? { from, to, label } : { from, to })),
+  };
+}

@@ -1,0 +1,374 @@
+// The map page: toolbar, SVG canvas, status window, live updates, editing.
+
+import * as api from './api.js';
+import * as stream from './stream.js';
+import { h, clear, fill, statusBadge, LEVELS, levelLabel, toast, confirmDialog } from './dom.js';
+import { MapCanvas } from './map.js';
+import { StatusPanel } from './panel.js';
+import { deviceDialog, networkDialog } from './forms.js';
+import { treeLayout } from './layout.js';
+
+const EDIT_KEY = 'vantage.editMode';
+
+export function mapPage(view, name) {
+  let data = null;
+  let loading = null;
+  let reloadAgain = false;
+  let headerFrame = 0;
+  let messageTimer = 0;
+  const subs = [];
+
+  // ---- toolbar ------------------------------------------------------
+  const btn = (testid, label, onclick, attrs = {}) => h('button', { type: 'button', testid, onclick, ...attrs }, label);
+  const title = h('h1', { testid: 'map-title' }, name);
+  const mapStatus = h('span', { testid: 'map-status' });
+  const counts = h('span', { class: 'counts', testid: 'map-counts' });
+  const editBtn = btn('edit-mode', 'Edit map', () => setEdit(!canvas.editMode), { 'aria-pressed': 'false', class: 'toggle' });
+  const linkBtn = btn('link-mode', 'Draw link', () => setLink(!canvas.linkMode), { 'aria-pressed': 'false', class: 'toggle', title: 'Click one item, then another, to link them' });
+  const editTools = h('div', { class: 'tool-group edit-tools', role: 'group', 'aria-label': 'Editing', hidden: true },
+    btn('add-device', 'Add device', addDevice),
+    btn('add-network', 'Add network', addNetwork),
+    linkBtn,
+    btn('auto-layout', 'Auto layout', autoLayout, { title: 'Arrange items as a tree from the vantage point and save their positions' }),
+    btn('delete-map', 'Delete map', deleteMap, { class: 'danger-text' }));
+  const zoomLabel = h('span', { class: 'zoom-label', testid: 'zoom-level', 'aria-live': 'off' }, '100%');
+  const toolbar = h('div', { class: 'toolbar' },
+    h('div', { class: 'toolbar-title' }, h('a', { href: '#/maps', class: 'crumb' }, 'Maps'), h('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, '/'), title, mapStatus, counts),
+    editTools,
+    h('div', { class: 'spacer' }),
+    editBtn,
+    h('div', { class: 'tool-group', role: 'group', 'aria-label': 'Zoom' },
+      btn('zoom-out', '−', () => canvas.zoomBy(0.8), { 'aria-label': 'Zoom out', class: 'icon-btn' }),
+      zoomLabel,
+      btn('zoom-in', '+', () => canvas.zoomBy(1.25), { 'aria-label': 'Zoom in', class: 'icon-btn' }),
+      btn('zoom-fit', 'Fit', () => canvas.fit(), { title: 'Show the whole map' })),
+    btn('fullscreen', 'Full screen', toggleWall, { title: 'Full-screen wall display (Esc leaves)' }));
+
+  const hint = h('div', { class: 'map-hint', testid: 'map-hint', hidden: true });
+  const canvasBox = h('div', { class: 'map-canvas' });
+  const message = h('div', { class: 'map-message', role: 'alert', testid: 'map-message', hidden: true });
+  const panelEl = h('aside', { class: 'panel', testid: 'status-panel', 'aria-label': 'Status window', hidden: true });
+  const wallTitle = h('div', { class: 'wall-title' });
+  const wallClock = h('div', { class: 'wall-clock' });
+  const wallBar = h('div', { class: 'wall-bar' }, wallTitle, wallClock,
+    h('button', { type: 'button', class: 'ghost', testid: 'exit-fullscreen', onclick: () => leaveWall() }, 'Exit full screen'));
+  const legend = h('div', { class: 'legend', 'aria-label': 'Status colours' },
+    LEVELS.map((l) => h('span', { class: 'legend-item' }, h('span', { class: 'swatch', 'data-status': l }), levelLabel(l))));
+  const area = h('div', { class: 'map-area' }, canvasBox, hint, message, legend, panelEl, wallBar);
+  const page = h('section', { class: 'map-page', testid: 'map-page' }, toolbar, area);
+  fill(view, page);
+
+  const canvas = new MapCanvas(canvasBox, {
+    onSelect: (sel) => panel.show(sel, data),
+    onMove: moveItem,
+    onLink: drawLink,
+    onDelete: (sel) => removeSelection(sel),
+    onViewChange: (v) => { zoomLabel.textContent = `${Math.round(v.k * 100)}%`; },
+  });
+  const panel = new StatusPanel(panelEl, name, {
+    edit: editSelection,
+    remove: removeSelection,
+    setVantage,
+    close: () => canvas.select(null),
+  });
+
+  // ---- data and live updates ------------------------------------------
+  async function load() {
+    if (loading) {
+      reloadAgain = true;
+      return loading;
+    }
+    loading = (async () => {
+      try {
+        const d = await api.map(name);
+        data = d;
+        canvas.setData(d);
+        updateHeader();
+        updateHint();
+        if (canvas.selection) panel.show(canvas.selection, data, false);
+        else panel.close();
+      } catch (err) {
+        if (err.status === 404) {
+          fill(view, h('section', { class: 'page' }, h('h1', null, 'Map not found'),
+            h('p', null, `There is no map named “${name}”. `, h('a', { href: '#/maps' }, 'Back to the map list'))));
+        } else if (err.status !== 401) {
+          showMessage(`Cannot load the map: ${err.message}`, 'error');
+        }
+      }
+    })();
+    await loading;
+    loading = null;
+    if (reloadAgain) {
+      reloadAgain = false;
+      await load();
+    }
+  }
+
+  subs.push(stream.on('status', (delta) => {
+    if (!data || delta.map !== name) return;
+    const d = canvas.updateStatus(delta);
+    if (!d) return;
+    scheduleHeader();
+    const sel = canvas.selection;
+    if (sel && ((sel.kind === 'device' && sel.name === d.name) || (sel.kind === 'link' && (sel.from === d.name || sel.to === d.name)))) panel.refresh();
+  }));
+  subs.push(stream.on('map', (ev) => {
+    if (ev.map !== name) return;
+    if (ev.action === 'deleted') {
+      toast(`Map “${name}” was deleted.`, 'info');
+      location.hash = '#/maps';
+      return;
+    }
+    load();
+  }));
+  subs.push(stream.on('log', (e) => panel.addEvent(e)));
+  subs.push(stream.on('resync', () => load()));
+
+  function scheduleHeader() {
+    if (headerFrame) return;
+    headerFrame = requestAnimationFrame(() => {
+      headerFrame = 0;
+      updateHeader();
+    });
+  }
+
+  function worst(devices) {
+    for (const l of LEVELS) if (devices.some((d) => d.status === l)) return l;
+    return 'unknown';
+  }
+
+  function updateHeader() {
+    if (!data) return;
+    const by = {};
+    for (const d of data.devices) by[d.status] = (by[d.status] || 0) + 1;
+    const w = data.devices.length ? worst(data.devices) : 'unknown';
+    fill(mapStatus, statusBadge(w));
+    mapStatus.dataset.status = w;
+    fill(counts,
+      h('span', { class: 'count-total' }, `${data.devices.length} device${data.devices.length === 1 ? '' : 's'}`),
+      LEVELS.filter((l) => by[l]).map((l) => h('span', { class: 'chip', 'data-status': l, title: levelLabel(l) }, `${by[l]} ${levelLabel(l).toLowerCase()}`)));
+    wallTitle.replaceChildren(h('strong', null, name), ' ', counts.cloneNode(true));
+    document.title = `${name} — Vantage`;
+  }
+
+  function updateHint() {
+    const n = canvas.unplaced;
+    clear(hint);
+    hint.hidden = n === 0;
+    if (!n) return;
+    hint.append(`${n} item${n === 1 ? ' has' : 's have'} no saved position and ${n === 1 ? 'is' : 'are'} shown at a suggested place.`,
+      canvas.editMode ? h('button', { type: 'button', class: 'link-btn', testid: 'hint-auto-layout', onclick: autoLayout }, 'Auto layout and save') : ' Edit the map to arrange and save them.');
+  }
+
+  function showMessage(text, kind = 'error') {
+    clearTimeout(messageTimer);
+    message.className = `map-message map-message-${kind}`;
+    fill(message, h('span', null, text),
+      h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Dismiss', onclick: () => { message.hidden = true; } }, '×'));
+    message.hidden = false;
+    messageTimer = setTimeout(() => { message.hidden = true; }, 10000);
+  }
+
+  // ---- modes -----------------------------------------------------------
+  function setEdit(on) {
+    canvas.setEditMode(on);
+    editBtn.setAttribute('aria-pressed', String(on));
+    editBtn.textContent = on ? 'Done editing' : 'Edit map';
+    editTools.hidden = !on;
+    page.classList.toggle('editing', on);
+    sessionStorage.setItem(EDIT_KEY, on ? '1' : '');
+    if (!on) setLink(false);
+    updateHint();
+  }
+
+  function setLink(on) {
+    canvas.setLinkMode(on);
+    linkBtn.setAttribute('aria-pressed', String(on));
+    if (on) showMessage('Link mode: click one item, then another. Esc cancels.', 'info');
+    else if (!message.hidden && message.classList.contains('map-message-info')) message.hidden = true;
+  }
+
+  // ---- wall display ------------------------------------------------------
+  function toggleWall() {
+    if (document.body.classList.contains('wall')) leaveWall();
+    else enterWall();
+  }
+
+  function enterWall() {
+    document.body.classList.add('wall');
+    const fs = page.requestFullscreen ? page.requestFullscreen() : null;
+    if (fs && fs.catch) fs.catch(() => {}); // the CSS wall mode works without it
+    tickClock();
+    setTimeout(() => canvas.fit(), 150);
+  }
+
+  function leaveWall() {
+    document.body.classList.remove('wall');
+    if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+    setTimeout(() => canvas.fit(), 150);
+  }
+
+  function onFullscreenChange() {
+    if (!document.fullscreenElement && document.body.classList.contains('wall')) leaveWall();
+  }
+
+  function onKey(e) {
+    if (e.key === 'Escape' && document.body.classList.contains('wall') && !document.fullscreenElement) leaveWall();
+  }
+
+  function tickClock() {
+    wallClock.textContent = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  }
+  const clockTimer = setInterval(tickClock, 10000);
+  document.addEventListener('fullscreenchange', onFullscreenChange);
+  document.addEventListener('keydown', onKey);
+
+  // ---- editing --------------------------------------------------------
+  async function addDevice() {
+    setLink(false);
+    const d = await deviceDialog(name, null, canvas.freeSpot());
+    if (d) {
+      toast(`Added device ${d.name}.`, 'ok', 3000);
+      await load();
+    }
+  }
+
+  async function addNetwork() {
+    setLink(false);
+    const n = await networkDialog(name, null, canvas.freeSpot(200, 60));
+    if (n) {
+      toast(`Added network ${n.name}.`, 'ok', 3000);
+      await load();
+    }
+  }
+
+  async function moveItem(item, x, y) {
+    try {
+      if (item.kind === 'device') await api.putDevice(name, item.name, { ...api.deviceBody(item.obj), x, y });
+      else await api.putNetwork(name, item.name, { ...api.networkBody(item.obj), x, y });
+      item.obj.x = x;
+      item.obj.y = y;
+    } catch (err) {
+      showMessage(`Cannot move ${item.name}: ${err.message}`);
+      throw err;
+    }
+  }
+
+  async function drawLink(from, to) {
+    try {
+      await api.createLink(name, from, to);
+      showMessage(`Linked ${from} and ${to}.`, 'ok');
+      await load();
+    } catch (err) {
+      showMessage(`Link refused: ${err.message}`, 'error');
+      throw err;
+    }
+  }
+
+  async function editSelection(sel) {
+    if (!sel || !data) return;
+    if (sel.kind === 'device') {
+      const d = data.devices.find((x) => x.name === sel.name);
+      const saved = d && await deviceDialog(name, d);
+      if (saved) {
+        toast(`Saved ${saved.name}.`, 'ok', 3000);
+        canvas.selection = { kind: 'device', name: saved.name };
+        await load();
+      }
+    } else if (sel.kind === 'network') {
+      const n = data.networks.find((x) => x.name === sel.name);
+      const saved = n && await networkDialog(name, n);
+      if (saved) {
+        toast(`Saved ${saved.name}.`, 'ok', 3000);
+        canvas.selection = { kind: 'network', name: saved.name };
+        await load();
+      }
+    }
+  }
+
+  async function removeSelection(sel) {
+    if (!sel) return;
+    try {
+      if (sel.kind === 'link') {
+        const l = data.links.find((x) => (x.from === sel.from && x.to === sel.to) || (x.from === sel.to && x.to === sel.from));
+        if (!l) return;
+        if (l.auto) {
+          showMessage('This link is automatic (the device address is inside the network); change the address or the ranges instead.', 'info');
+          return;
+        }
+        if (!await confirmDialog('Delete link?', `Remove the link between ${l.from} and ${l.to}?`)) return;
+        await api.deleteLink(name, l.from, l.to);
+      } else if (sel.kind === 'device') {
+        if (!await confirmDialog(`Delete device ${sel.name}?`, 'The device and its links leave the map and are no longer polled.')) return;
+        await api.deleteDevice(name, sel.name);
+      } else {
+        if (!await confirmDialog(`Delete network ${sel.name}?`, 'The oval and its links leave the map; its devices stay.')) return;
+        await api.deleteNetwork(name, sel.name);
+      }
+      canvas.select(null);
+      await load();
+    } catch (err) {
+      showMessage(`Cannot delete: ${err.message}`);
+    }
+  }
+
+  async function putWhole(change, what) {
+    const body = api.mapBody(data);
+    change(body);
+    try {
+      await api.putMap(name, body);
+      await load();
+      return true;
+    } catch (err) {
+      showMessage(`Cannot ${what}: ${err.message}`);
+      return false;
+    }
+  }
+
+  async function setVantage(item) {
+    if (await putWhole((b) => { b.vantage = item; }, 'set the vantage point')) toast(`${item} is now the vantage point.`, 'ok', 3000);
+  }
+
+  async function autoLayout() {
+    if (!data) return;
+    const all = [...canvas.items.values()];
+    const placed = all.filter((it) => !it.unplaced).length;
+    if (placed > 0 && !await confirmDialog('Rearrange the map?', `Auto layout moves all ${all.length} items into a tree from the vantage point and saves their positions.`, 'Rearrange')) return;
+    const nodes = all.map((it) => ({ name: it.name, w: it.w, h: it.h }));
+    const pos = treeLayout(nodes, data.links, data.vantage);
+    const ok = await putWhole((b) => {
+      for (const d of b.devices) Object.assign(d, round(pos.get(d.name)));
+      for (const n of b.networks) Object.assign(n, round(pos.get(n.name)));
+    }, 'save the layout');
+    if (ok) canvas.fit();
+  }
+
+  const round = (p) => (p ? { x: Math.round(p.x), y: Math.round(p.y) } : {});
+
+  async function deleteMap() {
+    if (!await confirmDialog(`Delete map ${name}?`, 'The map file and all its devices are removed. This cannot be undone.')) return;
+    try {
+      await api.deleteMap(name);
+      toast(`Deleted map ${name}.`, 'ok');
+      location.hash = '#/maps';
+    } catch (err) {
+      showMessage(`Cannot delete the map: ${err.message}`);
+    }
+  }
+
+  setEdit(sessionStorage.getItem(EDIT_KEY) === '1');
+  load();
+
+  return {
+    destroy() {
+      for (const u of subs) u();
+      clearInterval(clockTimer);
+      cancelAnimationFrame(headerFrame);
+      document.removeEventListener('fullscreenchange', onFullscreenChange);
+      document.removeEventListener('keydown', onKey);
+      if (document.body.classList.contains('wall')) leaveWall();
+      panel.destroy();
+      canvas.destroy();
+    },
+  };
+}

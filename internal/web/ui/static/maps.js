@@ -1,0 +1,85 @@
+// The map list: every map with its worst status and counts per status.
+
+import * as api from './api.js';
+import * as stream from './stream.js';
+import { h, clear, fill, statusBadge, LEVELS, levelLabel, toast } from './dom.js';
+import { mapDialog } from './forms.js';
+
+const REFRESH_MIN_MS = 2000; // at most one re-fetch per this, however busy the stream
+
+export function mapsPage(view) {
+  const body = h('tbody');
+  const empty = h('div', { class: 'empty-state', hidden: true, testid: 'maps-empty' },
+    h('p', null, 'No maps yet.'),
+    h('button', { type: 'button', class: 'primary', onclick: newMap }, 'Create the first map'));
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const table = h('table', { class: 'table maps-table', testid: 'maps-table' },
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col', class: 'col-status' }, 'Status'),
+      h('th', { scope: 'col' }, 'Map'),
+      h('th', { scope: 'col', class: 'num' }, 'Devices'),
+      LEVELS.map((l) => h('th', { scope: 'col', class: 'num' }, h('span', { class: 'dot', 'data-status': l }), levelLabel(l))))),
+    body);
+  fill(view, h('section', { class: 'page' },
+    h('div', { class: 'page-head' }, h('h1', null, 'Maps'),
+      h('button', { type: 'button', class: 'primary', testid: 'new-map', onclick: newMap }, 'New map')),
+    error, table, empty));
+  document.title = 'Maps — Vantage';
+
+  let timer = 0;
+  let last = 0;
+  async function load() {
+    last = Date.now();
+    try {
+      const list = await api.maps();
+      error.hidden = true;
+      render(list);
+    } catch (err) {
+      if (err.status !== 401) {
+        error.textContent = `Cannot load the maps: ${err.message}`;
+        error.hidden = false;
+      }
+    }
+  }
+
+  function render(list) {
+    clear(body);
+    empty.hidden = list.length > 0;
+    table.hidden = list.length === 0;
+    for (const m of list) {
+      const href = `#/map/${encodeURIComponent(m.name)}`;
+      const row = h('tr', { testid: `map-row-${m.name}`, 'data-status': m.status, class: 'clickable', onclick: (e) => { if (!e.target.closest('a')) location.hash = href; } },
+        h('td', null, statusBadge(m.status)),
+        h('td', { class: 'map-name' }, h('a', { href }, m.name)),
+        h('td', { class: 'num' }, String(m.devices)),
+        LEVELS.map((l) => h('td', { class: 'num count-cell', 'data-status': l, 'data-count': m.counts[l] || 0 }, m.counts[l] ? String(m.counts[l]) : '·')));
+      body.append(row);
+    }
+  }
+
+  // Changes arrive on the stream; the list is re-fetched at most every 2 s.
+  function schedule() {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = 0;
+      load();
+    }, Math.max(0, REFRESH_MIN_MS - (Date.now() - last)));
+  }
+
+  async function newMap() {
+    const name = await mapDialog();
+    if (name) {
+      toast(`Created map ${name}.`, 'ok', 3000);
+      location.hash = `#/map/${encodeURIComponent(name)}`;
+    }
+  }
+
+  const subs = [stream.on('status', schedule), stream.on('map', schedule), stream.on('resync', schedule)];
+  load();
+  return {
+    destroy() {
+      clearTimeout(timer);
+      for (const u of subs) u();
+    },
+  };
+}
