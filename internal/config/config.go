@@ -16,6 +16,7 @@ import (
 
 	"github.com/vantage-monitor/vantage/internal/eventlog"
 	"github.com/vantage-monitor/vantage/internal/poller"
+	"github.com/vantage-monitor/vantage/internal/snmp"
 )
 
 // Listeners are the server's sockets; "off" disables one.
@@ -49,6 +50,9 @@ type Config struct {
 	Poller    poller.Config   `yaml:"poller"`
 	EventLog  eventlog.Config `yaml:"eventlog"`
 	ICMP      ICMP            `yaml:"icmp"`
+	// SNMP are the default credentials of devices whose map and own
+	// settings leave fields empty.
+	SNMP snmp.Credentials `yaml:"snmp"`
 }
 
 // Default is the embedded configuration the server runs on.
@@ -64,6 +68,7 @@ func Default() Config {
 		Poller:          poller.DefaultConfig(),
 		EventLog:        eventlog.DefaultConfig(),
 		ICMP:            ICMP{Mode: "auto"},
+		SNMP:            snmp.DefaultCredentials(),
 	}
 }
 
@@ -83,6 +88,9 @@ func (c Config) Validate() error {
 	case "auto", "raw", "dgram":
 	default:
 		errs = append(errs, fmt.Errorf("icmp.mode: %q is not auto, raw or dgram", c.ICMP.Mode))
+	}
+	if err := c.SNMP.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	errs = append(errs, c.Poller.Validate(), c.EventLog.Validate())
 	return errors.Join(errs...)
@@ -173,4 +181,8 @@ const Template = `# Vantage server settings. Every key is optional; the values s
 #   keep: 10            # rotated files kept
 # icmp:
 #   mode: auto          # auto, raw (needs CAP_NET_RAW) or dgram (ping sockets)
+# snmp:                 # default SNMP credentials (maps and devices override)
+#   version: 2c         # 1, 2c or 3
+#   community: public
+#   port: 161
 `

@@ -16,6 +16,7 @@ import (
 	"github.com/vantage-monitor/vantage/internal/netmap"
 	"github.com/vantage-monitor/vantage/internal/poller"
 	"github.com/vantage-monitor/vantage/internal/probe"
+	"github.com/vantage-monitor/vantage/internal/snmp"
 	"github.com/vantage-monitor/vantage/internal/status"
 )
 
@@ -39,6 +40,8 @@ type MapSource interface {
 type Config struct {
 	DefaultInterval time.Duration
 	DownAfter       int
+	// SNMP are the server's default SNMP credentials.
+	SNMP snmp.Credentials
 }
 
 // Deps are the monitor's collaborators.
@@ -135,7 +138,7 @@ func (m *Monitor) Sync() {
 	for _, mp := range all {
 		for _, d := range mp.Devices {
 			r := ref{mp.Name, d.Name}
-			b, job := m.jobFor(mp.Name, d)
+			b, job := m.jobFor(mp, d)
 			devices[r] = b
 			if job == nil {
 				continue
@@ -186,7 +189,8 @@ func (m *Monitor) publishMapChanges(old, cur []*netmap.Map) {
 // jobFor works out a device's poll key and job. Probes that InterMapper
 // shares (ping, SNMP) are keyed by address, probe and parameters alone, so
 // identical devices anywhere poll once; others are keyed per device.
-func (m *Monitor) jobFor(mapName string, d netmap.Device) (binding, *poller.Job) {
+func (m *Monitor) jobFor(mp *netmap.Map, d netmap.Device) (binding, *poller.Job) {
+	mapName := mp.Name
 	downAfter := d.DownAfter
 	if downAfter <= 0 {
 		downAfter = m.cfg.DownAfter
@@ -198,8 +202,15 @@ func (m *Monitor) jobFor(mapName string, d netmap.Device) (binding, *poller.Job)
 	params := info.WithDefaults(d.Params)
 	// The key also holds the timeout, SNMP credentials and down_after, so
 	// devices differing only in those do not share a poll.
+	creds := credentials(d.SNMP, mp.SNMP, m.cfg.SNMP)
 	keyParams := info.WithDefaults(d.PollParams())
 	keyParams[":down_after"] = strconv.Itoa(downAfter)
+	if mp.SNMP != nil {
+		// Map defaults change what is polled, so they are part of the key.
+		for k, v := range (&netmap.Device{SNMP: mp.SNMP}).PollParams() {
+			keyParams[":map"+k] = v
+		}
+	}
 	key := netmap.PollKey(d.Address, info.ID, keyParams)
 	if !info.Shareable {
 		key = mapName + "\x00" + d.Name + "\x00" + key
@@ -211,7 +222,7 @@ func (m *Monitor) jobFor(mapName string, d netmap.Device) (binding, *poller.Job)
 	return binding{key: key, downAfter: downAfter}, &poller.Job{
 		Key:      key,
 		Probe:    info.New(),
-		Target:   probe.Target{Address: d.Address, Params: params, Timeout: d.Timeout.Std()},
+		Target:   probe.Target{Address: d.Address, Params: params, Timeout: d.Timeout.Std(), SNMP: creds},
 		Interval: interval,
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/vantage-monitor/vantage/internal/netmap"
 	"github.com/vantage-monitor/vantage/internal/poller"
 	"github.com/vantage-monitor/vantage/internal/probe"
+	"github.com/vantage-monitor/vantage/internal/snmp"
 	"github.com/vantage-monitor/vantage/internal/status"
 )
 
@@ -152,5 +153,25 @@ func TestSubscribe(t *testing.T) {
 	want := []Update{{Map: "A", MapChanged: true}, {Map: "A", Device: "gw"}}
 	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Fatalf("updates = %+v", got)
+	}
+}
+
+func TestSNMPCredentialsMerged(t *testing.T) {
+	maps := fakeMaps{{Name: "A", SNMP: &netmap.SNMPSettings{Community: "mapcomm"}, Devices: []netmap.Device{
+		{Name: "sw1", Address: "192.0.2.1"},
+		{Name: "sw2", Address: "192.0.2.2", SNMP: &netmap.SNMPSettings{Community: "own", Port: 1161}},
+	}}}
+	sched := &fakeScheduler{}
+	m := New(Config{SNMP: snmp.DefaultCredentials()}, Deps{Maps: maps, Probes: registry(t), Scheduler: sched, Events: &events{}})
+	m.Sync()
+	got := map[string]snmp.Credentials{}
+	for _, j := range sched.jobs {
+		got[j.Target.Address] = j.Target.SNMP
+	}
+	if c := got["192.0.2.1"]; c.Community != "mapcomm" || c.Version != "2c" || c.Port != 161 {
+		t.Fatalf("sw1 creds %+v", c)
+	}
+	if c := got["192.0.2.2"]; c.Community != "own" || c.Port != 1161 {
+		t.Fatalf("sw2 creds %+v", c)
 	}
 }

@@ -20,6 +20,9 @@ func Marshal(m *Map) ([]byte, error) {
 	root := mapping(false)
 	addStr(root, "name", m.Name, true)
 	addStr(root, "vantage", m.Vantage, false)
+	if m.SNMP != nil {
+		add(root, "snmp", snmpNode(m.SNMP))
+	}
 	if len(m.Devices) > 0 {
 		seq := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, d := range m.Devices {
@@ -89,20 +92,8 @@ func deviceNode(d Device) *yaml.Node {
 		addNum(n, "lon", *d.Lon)
 	}
 	addStr(n, "mask", d.Mask, false)
-	if s := d.SNMP; s != nil {
-		sn := mapping(false)
-		addStr(sn, "version", s.Version, false)
-		addStr(sn, "community", s.Community, false)
-		if s.Port != 0 {
-			addNum(sn, "port", s.Port)
-		}
-		addStr(sn, "user", s.User, false)
-		addStr(sn, "auth", s.Auth, false)
-		addStr(sn, "auth_key", s.AuthKey, false)
-		addStr(sn, "priv", s.Priv, false)
-		addStr(sn, "priv_key", s.PrivKey, false)
-		addStr(sn, "context", s.Context, false)
-		add(n, "snmp", oneLine(sn))
+	if d.SNMP != nil {
+		add(n, "snmp", snmpNode(d.SNMP))
 	}
 	if d.DownAfter != 0 {
 		addNum(n, "down_after", d.DownAfter)
@@ -196,4 +187,21 @@ func strNode(s string) *yaml.Node {
 		n.Style = yaml.DoubleQuotedStyle
 	}
 	return n
+}
+
+// snmpNode writes SNMP settings on one line: they are short.
+func snmpNode(s *SNMPSettings) *yaml.Node {
+	sn := mapping(false)
+	addStr(sn, "version", s.Version, false)
+	addStr(sn, "community", s.Community, false)
+	if s.Port != 0 {
+		addNum(sn, "port", s.Port)
+	}
+	addStr(sn, "user", s.User, false)
+	addStr(sn, "auth", s.Auth, false)
+	addStr(sn, "auth_key", s.AuthKey, false)
+	addStr(sn, "priv", s.Priv, false)
+	addStr(sn, "priv_key", s.PrivKey, false)
+	addStr(sn, "context", s.Context, false)
+	return oneLine(sn)
 }

@@ -25,9 +25,12 @@ type Map struct {
 	// Vantage names the device or network that stands for the Vantage
 	// server itself (or the direction towards it); dependency-based alert
 	// suppression starts from there.
-	Vantage  string    `yaml:"vantage,omitempty" json:"vantage,omitempty"`
-	Devices  []Device  `yaml:"devices,omitempty" json:"devices"`
-	Networks []Network `yaml:"networks,omitempty" json:"networks"`
+	Vantage string `yaml:"vantage,omitempty" json:"vantage,omitempty"`
+	// SNMP holds the map's default SNMP settings for its devices; a
+	// device's own fields win, and the server's defaults fill the rest.
+	SNMP     *SNMPSettings `yaml:"snmp,omitempty" json:"snmp,omitempty"`
+	Devices  []Device      `yaml:"devices,omitempty" json:"devices"`
+	Networks []Network     `yaml:"networks,omitempty" json:"networks"`
 	// Links are the explicit links of the file. Links implied by addresses
 	// (a device inside a network's CIDR) are computed by AutoLinks and are
 	// never stored.
@@ -152,6 +155,10 @@ func (m *Map) Clone() *Map {
 		return nil
 	}
 	c := *m
+	if m.SNMP != nil {
+		sn := *m.SNMP
+		c.SNMP = &sn
+	}
 	c.Devices = slices.Clone(m.Devices)
 	for i := range c.Devices {
 		c.Devices[i] = c.Devices[i].Clone()

@@ -48,10 +48,10 @@ func DefaultName(file string) string {
 // positions remembers where each item and key was written, so that
 // semantic errors found after decoding can still name their line.
 type positions struct {
-	name, vantage int
-	devices       []itemPos
-	networks      []itemPos
-	links         []int
+	name, vantage, snmp int
+	devices             []itemPos
+	networks            []itemPos
+	links               []int
 }
 
 type itemPos struct {
@@ -93,8 +93,11 @@ func (ps *positions) top(key string) int {
 	if ps == nil {
 		return 0
 	}
-	if key == "name" {
+	switch key {
+	case "name":
 		return ps.name
+	case "snmp":
+		return ps.snmp
 	}
 	return ps.vantage
 }
@@ -164,6 +167,9 @@ func (p *parser) file(data []byte) (*Map, *positions) {
 		case "vantage":
 			pos.vantage = line
 			m.Vantage = p.str(v, "map", key)
+		case "snmp":
+			pos.snmp = line
+			m.SNMP = p.snmp(v, "map")
 		case "devices":
 			p.seq(v, key, func(i int, n *yaml.Node) {
 				d, ip := p.device(n, i)
@@ -182,7 +188,7 @@ func (p *parser) file(data []byte) (*Map, *positions) {
 				pos.links = append(pos.links, n.Line)
 			})
 		default:
-			p.errorf(line, "unknown key %q (expected name, vantage, devices, networks or links)", key)
+			p.errorf(line, "unknown key %q (expected name, vantage, snmp, devices, networks or links)", key)
 		}
 	})
 	return m, pos

@@ -47,6 +47,11 @@ func validate(m *Map, pos *positions) []*FileError {
 	if r := checkName(m.Name); r != "" {
 		v.errorf(pos.top("name"), "map: %s", r)
 	}
+	if m.SNMP != nil {
+		for _, r := range checkSNMP(m.SNMP) {
+			v.errorf(pos.top("snmp"), "map: snmp: %s", r)
+		}
+	}
 
 	type entry struct {
 		kind string

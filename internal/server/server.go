@@ -158,7 +158,7 @@ func (s *Server) buildMonitoring() error {
 		return err
 	}
 	s.poller = p
-	s.monitor = monitor.New(monitor.Config{DefaultInterval: s.cfg.DefaultInterval, DownAfter: s.cfg.DownAfter}, monitor.Deps{
+	s.monitor = monitor.New(monitor.Config{DefaultInterval: s.cfg.DefaultInterval, DownAfter: s.cfg.DownAfter, SNMP: s.cfg.SNMP}, monitor.Deps{
 		Maps: s.maps, Probes: s.probes, Scheduler: p, Events: s.events, Logger: s.logger.With("component", "monitor"),
 	})
 	s.reg.MustRegister(monitorCollector{s.monitor})

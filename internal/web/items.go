@@ -145,6 +145,9 @@ func (a *API) putDevice(w http.ResponseWriter, r *http.Request) {
 		}
 		code = http.StatusCreated
 	}
+	if prev := m.FindDevice(old); prev != nil {
+		restoreSNMP(d.SNMP, prev.SNMP)
+	}
 	if err := a.deps.Maps.ReplaceDevice(m.Name, old, d); err != nil {
 		storeError(w, err)
 		return

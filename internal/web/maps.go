@@ -46,12 +46,13 @@ type mapSummary struct {
 
 // mapView is GET /maps/{map}.
 type mapView struct {
-	Name     string           `json:"name"`
-	Vantage  string           `json:"vantage,omitempty"`
-	Status   string           `json:"status"`
-	Devices  []deviceView     `json:"devices"`
-	Networks []netmap.Network `json:"networks"`
-	Links    []netmap.Link    `json:"links"`
+	Name     string               `json:"name"`
+	Vantage  string               `json:"vantage,omitempty"`
+	SNMP     *netmap.SNMPSettings `json:"snmp,omitempty"`
+	Status   string               `json:"status"`
+	Devices  []deviceView         `json:"devices"`
+	Networks []netmap.Network     `json:"networks"`
+	Links    []netmap.Link        `json:"links"`
 }
 
 // deviceView is a device as the map file has it plus its live status.
@@ -77,6 +78,7 @@ type deviceView struct {
 }
 
 func (a *API) view(m *netmap.Map, d netmap.Device) deviceView {
+	d.SNMP = redactSNMP(d.SNMP)
 	v := deviceView{Device: d, ID: netmap.DeviceID(m.Name, d.Name), Map: m.Name, Status: status.Unknown.String(), Reason: "not polled yet"}
 	if v.Probe == "" {
 		v.Probe = d.ProbeID()
@@ -129,7 +131,7 @@ func (a *API) getMap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.URL.Query().Get("format") == "yaml" || strings.Contains(r.Header.Get("Accept"), "yaml") {
-		b, err := netmap.Marshal(m)
+		b, err := netmap.Marshal(redactMap(m))
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, err)
 			return
@@ -138,7 +140,7 @@ func (a *API) getMap(w http.ResponseWriter, r *http.Request) {
 		w.Write(b)
 		return
 	}
-	v := mapView{Name: m.Name, Vantage: m.Vantage, Status: a.deps.Monitor.MapStatus(m.Name).String(), Devices: []deviceView{}, Networks: m.Networks, Links: m.AllLinks()}
+	v := mapView{Name: m.Name, Vantage: m.Vantage, SNMP: redactSNMP(m.SNMP), Status: a.deps.Monitor.MapStatus(m.Name).String(), Devices: []deviceView{}, Networks: m.Networks, Links: m.AllLinks()}
 	for _, d := range m.Devices {
 		v.Devices = append(v.Devices, a.view(m, d))
 	}
@@ -202,13 +204,15 @@ func (a *API) putMap(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) saveMap(w http.ResponseWriter, m *netmap.Map, code int) {
+	stored, _ := a.deps.Maps.Get(m.Name)
+	restoreMap(m, stored)
 	if err := a.deps.Maps.Put(m); err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
 	a.deps.Monitor.Sync()
 	saved, _ := a.deps.Maps.Get(m.Name)
-	writeJSON(w, code, saved)
+	writeJSON(w, code, redactMap(saved))
 }
 
 func (a *API) deleteMap(w http.ResponseWriter, r *http.Request) {
