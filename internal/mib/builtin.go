@@ -31,7 +31,10 @@ import (
 //     registries are public. Only names, OIDs, types, enumerations, display
 //     hints and units are kept.
 //
-// Regenerate on Debian bookworm after
+// Generated from bookworm's libsnmp-base 5.9.3+dfsg-2+deb12u1, erlang-snmp
+// 1:25.2.3+dfsg-1+deb12u4, python3-pysnmp4-mibs 0.1.3-4 and libwireshark-data
+// 4.0.17-0+deb12u3. The generator imports this package, so data/ must exist
+// for it to build (it is committed). Regenerate on Debian bookworm after
 // `apt-get install -y libsnmp-base erlang-snmp python3-pysnmp4-mibs libwireshark-data`:
 //
 //go:generate go run ../../tools/mibgen -out data
