@@ -46,7 +46,10 @@ function openDialog(title, testid, buildFields, submitLabel, submit) {
   return new Promise((resolve) => {
     let result = null;
     cancelBtn.addEventListener('click', () => dlg.close());
-    dlg.addEventListener('close', () => resolve(result), { once: true });
+    dlg.addEventListener('close', () => {
+      clear(dlg);
+      resolve(result);
+    }, { once: true });
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       error.hidden = true;

@@ -57,7 +57,7 @@ export function treeLayout(nodes, edges, rootName) {
 
   // Measure every subtree bottom-up (iteratively: maps can be deep chains).
   const size = new Map();
-  const blocks = new Map(); // name → [{kind:'tree', name} | {kind:'grid', names, cols, cw, ch}]
+  const blocks = new Map(); // name → {rows: [{items: [{b: tree or grid block, w, h}], w, h}], cw, chh}
   const post = [];
   for (const r of trees) {
     const stack = [r];
@@ -79,16 +79,16 @@ export function treeLayout(nodes, edges, rootName) {
     } else {
       for (const k of kids) list.push({ kind: 'tree', name: k });
     }
+    const rows = wrapRows(list.map((b) => ({ b, ...(b.kind === 'tree' ? size.get(b.name) : { w: b.w, h: b.h }) })));
     let cw = 0;
     let chh = 0;
-    for (const b of list) {
-      const bs = b.kind === 'tree' ? size.get(b.name) : b;
-      cw += bs.w;
-      chh = Math.max(chh, bs.h);
+    for (const r of rows) {
+      cw = Math.max(cw, r.w);
+      chh += r.h;
     }
-    if (list.length) cw += GAP_X * (list.length - 1);
-    blocks.set(u, { list, cw, chh });
-    size.set(u, { w: Math.max(node.w, cw), h: node.h + (list.length ? GAP_Y + chh : 0) });
+    if (rows.length) chh += GAP_Y * (rows.length - 1);
+    blocks.set(u, { rows, cw, chh });
+    size.set(u, { w: Math.max(node.w, cw), h: node.h + (rows.length ? GAP_Y + chh : 0) });
   }
 
   const pos = new Map();
@@ -99,17 +99,15 @@ export function treeLayout(nodes, edges, rootName) {
       const node = byName.get(u);
       const sz = size.get(u);
       pos.set(u, { x: l + sz.w / 2, y: t + node.h / 2 });
-      const { list, cw } = blocks.get(u);
-      let x = l + (sz.w - cw) / 2;
-      const ct = t + node.h + GAP_Y;
-      for (const b of list) {
-        if (b.kind === 'tree') {
-          stack.push([b.name, x, ct]);
-          x += size.get(b.name).w + GAP_X;
-        } else {
-          placeGrid(b, x, ct, pos);
-          x += b.w + GAP_X;
+      let y = t + node.h + GAP_Y;
+      for (const row of blocks.get(u).rows) {
+        let x = l + (sz.w - row.w) / 2;
+        for (const { b, w } of row.items) {
+          if (b.kind === 'tree') stack.push([b.name, x, y]);
+          else placeGrid(b, x, y, pos);
+          x += w + GAP_X;
         }
+        y += row.h + GAP_Y;
       }
     }
   };
@@ -135,6 +133,34 @@ export function treeLayout(nodes, edges, rootName) {
     placeGrid(g, MARGIN, trees.length ? y + rowH + GAP_Y * 1.5 : MARGIN, pos);
   }
   return pos;
+}
+
+// wrapRows lays sibling blocks ({w, h}) out in rows, so a node with many
+// subtrees grows towards a screen's shape instead of one very wide row.
+const ASPECT = 1.8;
+function wrapRows(items) {
+  if (!items.length) return [];
+  let total = 0;
+  let area = 0;
+  let widest = 0;
+  for (const it of items) {
+    total += it.w + GAP_X;
+    area += (it.w + GAP_X) * (it.h + GAP_Y);
+    widest = Math.max(widest, it.w);
+  }
+  const limit = Math.max(widest, Math.sqrt(area * ASPECT), 900);
+  const rows = [];
+  let row = null;
+  for (const it of items) {
+    if (!row || (row.items.length && row.w + GAP_X + it.w > limit && total > limit)) {
+      row = { items: [], w: 0, h: 0 };
+      rows.push(row);
+    }
+    row.w += (row.items.length ? GAP_X : 0) + it.w;
+    row.h = Math.max(row.h, it.h);
+    row.items.push(it);
+  }
+  return rows;
 }
 
 // components returns the connected components, each a list of names.

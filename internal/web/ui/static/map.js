@@ -44,6 +44,9 @@ export class MapCanvas {
     this.pendingData = null;
     this.unplaced = 0;
     this.frame = 0;
+    // Positions saved but not yet confirmed by a re-fetch: a map update
+    // that raced the save must not make the item jump back.
+    this.optimistic = new Map();
     this.build();
   }
 
@@ -71,6 +74,11 @@ export class MapCanvas {
     this.svg.addEventListener('pointercancel', () => this.cancelDrag());
     this.svg.addEventListener('wheel', (e) => this.wheel(e), { passive: false });
     this.svg.addEventListener('keydown', (e) => this.keyDown(e));
+    // Down devices flash: one class toggle on the map root (see style.css).
+    const still = window.matchMedia('(prefers-reduced-motion: reduce)');
+    this.blinkTimer = setInterval(() => {
+      if (!still.matches) this.svg.classList.toggle('blink');
+    }, 500);
     this.resizeObserver = new ResizeObserver(() => {
       if (!this.fitted && this.data) this.fit();
     });
@@ -78,6 +86,7 @@ export class MapCanvas {
   }
 
   destroy() {
+    clearInterval(this.blinkTimer);
     this.resizeObserver.disconnect();
     cancelAnimationFrame(this.frame);
     this.svg.remove();
@@ -183,6 +192,7 @@ export class MapCanvas {
       dataset: { name: dev.name, id: dev.id, status: dev.status || 'unknown' },
     }, rect, label, title);
     const item = { kind: 'device', name: dev.name, id: dev.id, obj: dev, g, w, h, x: dev.x || 0, y: dev.y || 0, links: [], title };
+    this.applyOptimistic(item);
     if (dev.name === this.data.vantage) this.addVantageBadge(item);
     this.setFlags(item);
     this.describe(item);
@@ -204,9 +214,21 @@ export class MapCanvas {
     s('text', { class: 'cidrs', 'text-anchor': 'middle', y: 13 }, cidrs),
     s('title', null, `Network ${n.name}\n${cidrs}`));
     const item = { kind: 'network', name: n.name, obj: n, g, w, h, x: n.x || 0, y: n.y || 0, links: [] };
+    this.applyOptimistic(item);
     if (n.name === this.data.vantage) this.addVantageBadge(item);
     this.items.set(n.name, item);
     return item;
+  }
+
+  applyOptimistic(item) {
+    const p = this.optimistic.get(item.name);
+    if (!p) return;
+    if (item.obj.x === p.x && item.obj.y === p.y) {
+      this.optimistic.delete(item.name); // the server has it now
+    } else {
+      item.x = p.x;
+      item.y = p.y;
+    }
   }
 
   addVantageBadge(item) {
@@ -250,7 +272,13 @@ export class MapCanvas {
     if (!item) return null;
     const d = item.obj;
     const changed = d.status !== delta.status;
-    for (const k of ['status', 'reason', 'since', 'last_poll', 'rtt_ms', 'values', 'acknowledged', 'maintenance', 'unreachable', 'shadowed']) {
+    // A delta carries the device's whole live state; optional fields it
+    // leaves out are empty now (a down device has no response time).
+    for (const k of ['status', 'reason', 'since', 'last_poll', 'rtt_ms', 'values']) {
+      if (k in delta) d[k] = delta[k];
+      else delete d[k];
+    }
+    for (const k of ['acknowledged', 'maintenance', 'unreachable', 'shadowed', 'misses', 'polls', 'failures']) {
       if (k in delta) d[k] = delta[k];
     }
     if (changed) item.g.dataset.status = d.status || 'unknown';
@@ -291,6 +319,7 @@ export class MapCanvas {
       this.viewport.setAttribute('transform', `translate(${tx} ${ty}) scale(${k})`);
       this.grid.setAttribute('patternTransform', `translate(${tx} ${ty}) scale(${k})`);
       this.svg.classList.toggle('zoomed-out', k < 0.45);
+      this.svg.classList.toggle('zoomed-far', k < 0.3);
       if (this.opts.onViewChange) this.opts.onViewChange(this.view);
     });
   }
@@ -539,12 +568,16 @@ export class MapCanvas {
   }
 
   async saveMove(item, orig) {
+    const pos = { x: item.x, y: item.y };
+    this.optimistic.set(item.name, pos);
     try {
-      await this.opts.onMove(item, item.x, item.y);
+      await this.opts.onMove(item, pos.x, pos.y);
       item.unplaced = false;
       item.g.classList.remove('is-unplaced');
     } catch {
-      if (this.items.get(item.name) === item) this.moveItem(item, orig.x, orig.y);
+      this.optimistic.delete(item.name);
+      const now = this.items.get(item.name);
+      if (now) this.moveItem(now, orig.x, orig.y);
     }
   }
 

@@ -151,13 +151,14 @@ export function mapPage(view, name) {
     document.title = `${name} — Vantage`;
   }
 
+  let hintDismissed = false;
   function updateHint() {
     const n = canvas.unplaced;
-    clear(hint);
-    hint.hidden = n === 0;
-    if (!n) return;
-    hint.append(`${n} item${n === 1 ? ' has' : 's have'} no saved position and ${n === 1 ? 'is' : 'are'} shown at a suggested place.`,
-      canvas.editMode ? h('button', { type: 'button', class: 'link-btn', testid: 'hint-auto-layout', onclick: autoLayout }, 'Auto layout and save') : ' Edit the map to arrange and save them.');
+    hint.hidden = n === 0 || hintDismissed;
+    if (hint.hidden) return;
+    fill(hint, h('span', null, `${n} item${n === 1 ? ' has' : 's have'} no saved position and ${n === 1 ? 'is' : 'are'} shown at a suggested place.`),
+      canvas.editMode ? h('button', { type: 'button', class: 'link-btn', testid: 'hint-auto-layout', onclick: autoLayout }, 'Auto layout and save') : ' Edit the map to arrange and save them.',
+      h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Dismiss', onclick: () => { hintDismissed = true; hint.hidden = true; } }, '×'));
   }
 
   function showMessage(text, kind = 'error') {

@@ -28,8 +28,13 @@ export class StatusPanel {
   close() {
     this.sel = null;
     this.obj = null;
-    this.el.hidden = true;
+    this.setOpen(false);
     clear(this.el);
+  }
+
+  setOpen(open) {
+    this.el.hidden = !open;
+    this.el.parentElement?.classList.toggle('has-panel', open);
   }
 
   // show opens the panel for a selection ({kind, name} or {kind:'link', from, to})
@@ -38,7 +43,7 @@ export class StatusPanel {
     this.sel = sel;
     this.data = data;
     if (!sel) return this.close();
-    this.el.hidden = false;
+    this.setOpen(true);
     if (sel.kind === 'device') {
       const d = data.devices.find((x) => x.name === sel.name);
       if (!d) return this.close();
@@ -128,7 +133,10 @@ export class StatusPanel {
     fill(this.valuesBox, values.length
       ? h('table', { class: 'table compact' }, h('tbody', null, values.map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k), h('td', null, formatValue(v))))))
       : h('p', { class: 'muted' }, 'No values yet.'));
-    if (this.lastStatus !== undefined && this.lastStatus !== d.status) this.loadEvents(d);
+    if (this.lastStatus !== undefined && this.lastStatus !== d.status) {
+      this.loadEvents(d);
+      this.loadCounters(d);
+    }
     this.lastStatus = d.status;
   }
 
@@ -163,6 +171,20 @@ export class StatusPanel {
     clear(box);
     if (!list.length) box.append(h('li', { class: 'muted empty' }, 'No events yet.'));
     for (const e of list.reverse()) box.append(eventItem(e));
+  }
+
+  // loadCounters re-reads the poll counters, which status deltas do not
+  // carry, once per status change of the shown device.
+  async loadCounters(d) {
+    try {
+      const fresh = await api.device(d.id);
+      if (this.obj !== d) return;
+      for (const k of ['misses', 'polls', 'failures', 'shared', 'warnings']) d[k] = fresh[k];
+      this.lastStatus = d.status;
+      this.refresh();
+    } catch {
+      // The next change tries again.
+    }
   }
 
   // addEvent prepends a live event-log line for the shown device.
@@ -213,7 +235,7 @@ export class StatusPanel {
     if (!l) return this.close();
     const end = (name) => {
       const d = this.data.devices.find((x) => x.name === name);
-      if (d) return h('li', { testid: `link-end-${name}` }, statusBadge(d.status), ' ', h('strong', null, name), h('div', { class: 'muted' }, `${d.address} — ${d.reason || ''}`));
+      if (d) return h('li', { testid: `link-end-${name}` }, statusBadge(d.status), ' ', h('strong', null, name), h('div', { class: 'muted' }, d.reason ? `${d.address} — ${d.reason}` : d.address));
       return h('li', { testid: `link-end-${name}` }, h('span', { class: 'badge badge-net' }, 'Network'), ' ', h('strong', null, name));
     };
     fill(this.el,
