@@ -114,7 +114,7 @@ function route() {
   switch (section) {
     case 'map':
       if (parts[1]) {
-        page = mapPage(viewEl, decodeURIComponent(parts.slice(1).join('/')));
+        page = mapPage(viewEl, decodeURIComponent(parts.slice(1).join('/')), params);
         section = 'maps';
         break;
       }

@@ -10,7 +10,7 @@
 const GAP_X = 28; // between sibling blocks
 const GAP_Y = 64; // between a parent and its children
 const MARGIN = 60; // from the map origin; (0,0) means "no position"
-const GRID_MIN = 6; // this many leaf children are drawn as a grid block
+const GRID_MIN = 6; // from this many leaf children on, they form a grid
 
 function graph(nodes, edges) {
   const adj = new Map(nodes.map((n) => [n.name, []]));
@@ -72,13 +72,10 @@ export function treeLayout(nodes, edges, rootName) {
     const node = byName.get(u);
     const kids = children.get(u);
     const leaves = kids.filter((k) => children.get(k).length === 0);
+    // A node's leaves stay together: one row, or a grid when there are many.
     const list = [];
-    if (leaves.length >= GRID_MIN) {
-      for (const k of kids) if (children.get(k).length > 0) list.push({ kind: 'tree', name: k });
-      list.push(gridBlock(leaves, byName));
-    } else {
-      for (const k of kids) list.push({ kind: 'tree', name: k });
-    }
+    if (leaves.length) list.push(gridBlock(leaves, byName, leaves.length >= GRID_MIN ? 10 : leaves.length));
+    for (const k of kids) if (children.get(k).length > 0) list.push({ kind: 'tree', name: k });
     const rows = wrapRows(list.map((b) => ({ b, ...(b.kind === 'tree' ? size.get(b.name) : { w: b.w, h: b.h }) })));
     let cw = 0;
     let chh = 0;
@@ -217,7 +214,7 @@ function centre(comp, adj) {
 }
 
 function gridBlock(names, byName, maxCols = 10) {
-  const cols = Math.max(1, Math.min(maxCols, Math.ceil(Math.sqrt(names.length * 2.5))));
+  const cols = names.length < GRID_MIN ? names.length : Math.max(1, Math.min(maxCols, Math.ceil(Math.sqrt(names.length * 2.5))));
   const rows = Math.ceil(names.length / cols);
   let cw = 0;
   let ch = 0;

@@ -336,7 +336,7 @@ export class MapCanvas {
   }
 
   zoomBy(factor) {
-    this.zoomAt(factor, this.svg.clientWidth / 2, this.svg.clientHeight / 2);
+    this.zoomAt(factor, this.container.clientWidth / 2, this.container.clientHeight / 2);
   }
 
   bounds() {
@@ -355,8 +355,8 @@ export class MapCanvas {
 
   // fit shows every item, at most at 150 %.
   fit() {
-    const W = this.svg.clientWidth;
-    const H = this.svg.clientHeight;
+    const W = this.container.clientWidth;
+    const H = this.container.clientHeight;
     if (!W || !H) return;
     this.fitted = true;
     const b = this.bounds();
@@ -373,8 +373,8 @@ export class MapCanvas {
   // freeSpot returns a map position near the view's centre that no item
   // occupies, for a newly added item.
   freeSpot(w = 120, h = 40) {
-    const cx = (this.svg.clientWidth / 2 - this.view.tx) / this.view.k;
-    const cy = (this.svg.clientHeight / 2 - this.view.ty) / this.view.k;
+    const cx = (this.container.clientWidth / 2 - this.view.tx) / this.view.k;
+    const cy = (this.container.clientHeight / 2 - this.view.ty) / this.view.k;
     const taken = (x, y) => [...this.items.values()].some((it) => Math.abs(it.x - x) < (it.w + w) / 2 + 8 && Math.abs(it.y - y) < (it.h + h) / 2 + 8);
     for (let r = 0; r < 40; r++) {
       for (let a = 0; a < Math.max(1, r * 6); a++) {

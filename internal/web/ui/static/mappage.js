@@ -10,7 +10,8 @@ import { treeLayout } from './layout.js';
 
 const EDIT_KEY = 'vantage.editMode';
 
-export function mapPage(view, name) {
+// params: ?wall=1 opens the map in wall-display mode (for kiosk browsers).
+export function mapPage(view, name, params = new URLSearchParams()) {
   let data = null;
   let loading = null;
   let reloadAgain = false;
@@ -195,9 +196,9 @@ export function mapPage(view, name) {
     else enterWall();
   }
 
-  function enterWall() {
+  function enterWall(fullscreen = true) {
     document.body.classList.add('wall');
-    const fs = page.requestFullscreen ? page.requestFullscreen() : null;
+    const fs = fullscreen && page.requestFullscreen ? page.requestFullscreen() : null;
     if (fs && fs.catch) fs.catch(() => {}); // the CSS wall mode works without it
     tickClock();
     setTimeout(() => canvas.fit(), 150);
@@ -358,6 +359,8 @@ export function mapPage(view, name) {
   }
 
   setEdit(sessionStorage.getItem(EDIT_KEY) === '1');
+  // A browser may only go full screen on a click; the CSS wall mode needs none.
+  if (params.get('wall') === '1') enterWall(false);
   load();
 
   return {
