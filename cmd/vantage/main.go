@@ -25,6 +25,8 @@ Usage:
   vantage serve [--data DIR] [--starter-map=false] [--http ADDR] [--remote ADDR] [--traps ADDR]
                 [--netflow ADDR] [--sflow ADDR] [--jflow ADDR] [--console ADDR]
   vantage ping [-c N] [-t TIMEOUT] [-s BYTES] HOST...
+  vantage walk [-v 1|2c|3] [-c COMMUNITY] [-u USER -l LEVEL -a AUTH -A KEY -x PRIV -X KEY -n CONTEXT] [-m] HOST[:PORT] [OID]
+  vantage get  [same flags] HOST[:PORT] OID...
   vantage map export [--data DIR] NAME      print a map file
   vantage map import [--data DIR] FILE...   add or replace maps from files
   vantage version
@@ -51,6 +53,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = pingCmd(args[1:], stdout, stderr)
 	case "map":
 		err = mapCmd(args[1:], stdout, stderr)
+	case "walk":
+		err = walkCmd(args[1:], stdout, stderr)
+	case "get":
+		err = getCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintf(stdout, usage, version)
 	default:

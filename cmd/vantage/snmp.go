@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/vantage-monitor/vantage/internal/mib"
 	"io"
 	"log/slog"
 	"net"
@@ -28,9 +29,14 @@ type oidResolver interface {
 	Lookup(name string) (oid string, ok bool)
 }
 
-// snmpNamer is the namer walk and get print with; nil prints numeric OIDs.
-// Plug the MIB table in here.
-func snmpNamer() oidNamer { return nil }
+// snmpNamer names OIDs from the built-in MIB table; nil prints numeric OIDs.
+func snmpNamer() oidNamer {
+	n, err := mib.Builtin()
+	if err != nil {
+		return nil
+	}
+	return n
+}
 
 // walkCmd prints every variable below an OID (default mib-2) like
 // snmpwalk: "OID = TYPE: value".

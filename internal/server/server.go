@@ -30,6 +30,7 @@ import (
 	"github.com/vantage-monitor/vantage/internal/probe"
 	"github.com/vantage-monitor/vantage/internal/store"
 	"github.com/vantage-monitor/vantage/internal/web"
+	"github.com/vantage-monitor/vantage/internal/web/ui"
 )
 
 // Options come from the command line.
@@ -187,7 +188,7 @@ func (s *Server) run(ctx context.Context) error {
 	var srv *http.Server
 	if httpLn != nil {
 		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
-			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, Logger: s.logger.With("component", "web")})
+			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Logger: s.logger.With("component", "web")})
 		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn)}
 		wg.Go(func() {
 			if err := srv.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
