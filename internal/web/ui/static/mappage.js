@@ -46,6 +46,11 @@ export function mapPage(view, name, params = new URLSearchParams()) {
     btn('fullscreen', 'Full screen', toggleWall, { title: 'Full-screen wall display (Esc leaves)' }));
 
   const hint = h('div', { class: 'map-hint', testid: 'map-hint', hidden: true });
+  const empty = h('div', { class: 'map-empty', testid: 'map-empty', hidden: true },
+    h('p', null, h('strong', null, 'This map is empty.'), ' Add the devices to watch and the networks they sit on.'),
+    h('div', { class: 'map-empty-buttons' },
+      h('button', { type: 'button', class: 'primary', onclick: () => { setEdit(true); addDevice(); } }, 'Add device'),
+      h('button', { type: 'button', onclick: () => { setEdit(true); addNetwork(); } }, 'Add network')));
   const canvasBox = h('div', { class: 'map-canvas' });
   const message = h('div', { class: 'map-message', role: 'alert', testid: 'map-message', hidden: true });
   const panelEl = h('aside', { class: 'panel', testid: 'status-panel', 'aria-label': 'Status window', hidden: true });
@@ -55,7 +60,7 @@ export function mapPage(view, name, params = new URLSearchParams()) {
     h('button', { type: 'button', class: 'ghost', testid: 'exit-fullscreen', onclick: () => leaveWall() }, 'Exit full screen'));
   const legend = h('div', { class: 'legend', 'aria-label': 'Status colours' },
     LEVELS.map((l) => h('span', { class: 'legend-item' }, h('span', { class: 'swatch', 'data-status': l }), levelLabel(l))));
-  const area = h('div', { class: 'map-area' }, canvasBox, hint, message, legend, panelEl, wallBar);
+  const area = h('div', { class: 'map-area' }, canvasBox, hint, empty, message, legend, panelEl, wallBar);
   const page = h('section', { class: 'map-page', testid: 'map-page' }, toolbar, area);
   fill(view, page);
 
@@ -86,6 +91,7 @@ export function mapPage(view, name, params = new URLSearchParams()) {
         canvas.setData(d);
         updateHeader();
         updateHint();
+        empty.hidden = d.devices.length + d.networks.length > 0;
         if (canvas.selection) panel.show(canvas.selection, data, false);
         else panel.close();
       } catch (err) {
