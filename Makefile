@@ -5,10 +5,10 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 # Debian packages the tests use: real peers and tools we did not write.
-TEST_DEBS := iproute2 fping openssh-server dropbear-bin openssl procps snmpd snmp snmpsim
+TEST_DEBS := iproute2 fping openssh-server dropbear-bin openssl procps snmpd snmp snmpsim chromium
 FUZZTIME ?= 20s
 
-.PHONY: all build test test-deps vet fuzz bench clean
+.PHONY: all build test test-deps test-ui-deps vet fuzz bench clean
 
 all: build
 
@@ -26,9 +26,17 @@ test-deps:
 		fi; \
 	fi
 
-test: test-deps
+# The browser test drives Debian's chromium with playwright-core from npm.
+test-ui-deps:
+	@if [ ! -d tests/ui/node_modules/playwright-core ]; then \
+		if command -v npm >/dev/null 2>&1; then (cd tests/ui && npm ci --no-audit --no-fund); \
+		else echo "warning: npm not found; the browser test will skip"; fi; \
+	fi
+
+test: test-deps test-ui-deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 14m ./...
+	@echo "browser test screenshots: $${SCREENSHOT_DIR:-$${TMPDIR:-/tmp}/vantage-ui-screenshots}"
 
 vet:
 	$(GO) vet ./...

@@ -80,7 +80,13 @@ func New(deps Deps) *API {
 	}
 	if deps.UI != nil {
 		files := http.FileServerFS(deps.UI)
-		a.mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+		// "/" rather than "GET /": the latter would conflict with "/api/".
+		a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				w.Header().Set("Allow", "GET, HEAD")
+				writeError(w, http.StatusMethodNotAllowed, fmt.Errorf("%s not allowed here", r.Method))
+				return
+			}
 			w.Header().Set("Cache-Control", "no-cache")
 			w.Header().Set("X-Content-Type-Options", "nosniff")
 			w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
