@@ -99,7 +99,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		vals[n.name] = fs.String(n.name, n.def, n.help+` address, or "off"`)
 	}
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
-	starter := fs.Bool("starter-map", false, "on a new settings folder, draw this server, its gateway, DNS servers and subnets")
+	starter := fs.Bool("starter-map", true, "on a new settings folder, draw this server, its gateway, DNS servers and subnets")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -30,6 +30,9 @@ type statusDelta struct {
 	LastPoll *time.Time     `json:"last_poll,omitempty"`
 	RTTms    *float64       `json:"rtt_ms,omitempty"`
 	Values   map[string]any `json:"values,omitempty"`
+	Misses   int            `json:"misses"`
+	Polls    int64          `json:"polls"`
+	Failures int64          `json:"failures"`
 }
 
 type mapDelta struct {
@@ -135,7 +138,7 @@ func (a *API) delta(mapName, device string) statusDelta {
 	if !ok {
 		return d
 	}
-	d.Status, d.Reason = st.Level.String(), st.Reason
+	d.Status, d.Reason, d.Misses, d.Polls, d.Failures = st.Level.String(), st.Reason, st.Misses, st.Polls, st.Failures
 	if !st.Since.IsZero() {
 		d.Since = &st.Since
 	}
