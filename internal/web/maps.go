@@ -55,11 +55,8 @@ type mapView struct {
 	Links    []netmap.Link        `json:"links"`
 }
 
-// deviceView is a device as the map file has it plus its live status.
-type deviceView struct {
-	netmap.Device
-	ID       string         `json:"id"`
-	Map      string         `json:"map"`
+// liveStatus is a device's status as the API and the event stream show it.
+type liveStatus struct {
 	Status   string         `json:"status"`
 	Reason   string         `json:"reason"`
 	Since    *time.Time     `json:"since,omitempty"`
@@ -70,6 +67,36 @@ type deviceView struct {
 	Polls    int64          `json:"polls"`
 	Failures int64          `json:"failures"`
 	Shared   int            `json:"shared"`
+}
+
+// live reads a device's status from the monitor.
+func (a *API) live(mapName, device string) liveStatus {
+	v := liveStatus{Status: status.Unknown.String(), Reason: "not polled yet"}
+	st, ok := a.deps.Monitor.Status(mapName, device)
+	if !ok {
+		return v
+	}
+	v.Status, v.Reason, v.Misses, v.Polls, v.Failures, v.Shared = st.Level.String(), st.Reason, st.Misses, st.Polls, st.Failures, st.Shared
+	if !st.Since.IsZero() {
+		v.Since = &st.Since
+	}
+	if !st.LastPoll.IsZero() {
+		v.LastPoll = &st.LastPoll
+		v.Values = st.Last.Values
+		if st.Last.RTT > 0 {
+			ms := float64(st.Last.RTT.Microseconds()) / 1000
+			v.RTTms = &ms
+		}
+	}
+	return v
+}
+
+// deviceView is a device as the map file has it plus its live status.
+type deviceView struct {
+	netmap.Device
+	liveStatus
+	ID  string `json:"id"`
+	Map string `json:"map"`
 	// Warnings are configuration remarks, e.g. a device mask that
 	// disagrees with its subnet oval's.
 	Warnings     []string `json:"warnings,omitempty"`
@@ -79,25 +106,10 @@ type deviceView struct {
 
 func (a *API) view(m *netmap.Map, d netmap.Device) deviceView {
 	d.SNMP = redactSNMP(d.SNMP)
-	v := deviceView{Device: d, ID: netmap.DeviceID(m.Name, d.Name), Map: m.Name, Status: status.Unknown.String(), Reason: "not polled yet"}
+	v := deviceView{Device: d, liveStatus: a.live(m.Name, d.Name), ID: netmap.DeviceID(m.Name, d.Name), Map: m.Name, Warnings: m.MaskMismatch(d)}
 	if v.Probe == "" {
 		v.Probe = d.ProbeID()
 	}
-	if st, ok := a.deps.Monitor.Status(m.Name, d.Name); ok {
-		v.Status, v.Reason, v.Misses, v.Polls, v.Failures, v.Shared = st.Level.String(), st.Reason, st.Misses, st.Polls, st.Failures, st.Shared
-		if !st.Since.IsZero() {
-			v.Since = &st.Since
-		}
-		if !st.LastPoll.IsZero() {
-			v.LastPoll = &st.LastPoll
-			v.Values = st.Last.Values
-			if st.Last.RTT > 0 {
-				ms := float64(st.Last.RTT.Microseconds()) / 1000
-				v.RTTms = &ms
-			}
-		}
-	}
-	v.Warnings = m.MaskMismatch(d)
 	return v
 }
 

@@ -21,18 +21,10 @@ const (
 
 // statusDelta is one device's new status on the stream.
 type statusDelta struct {
-	Map      string         `json:"map"`
-	Device   string         `json:"device"`
-	ID       string         `json:"id"`
-	Status   string         `json:"status"`
-	Reason   string         `json:"reason"`
-	Since    *time.Time     `json:"since,omitempty"`
-	LastPoll *time.Time     `json:"last_poll,omitempty"`
-	RTTms    *float64       `json:"rtt_ms,omitempty"`
-	Values   map[string]any `json:"values,omitempty"`
-	Misses   int            `json:"misses"`
-	Polls    int64          `json:"polls"`
-	Failures int64          `json:"failures"`
+	Map    string `json:"map"`
+	Device string `json:"device"`
+	ID     string `json:"id"`
+	liveStatus
 }
 
 type mapDelta struct {
@@ -133,24 +125,7 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) delta(mapName, device string) statusDelta {
-	d := statusDelta{Map: mapName, Device: device, ID: netmap.DeviceID(mapName, device), Status: "unknown"}
-	st, ok := a.deps.Monitor.Status(mapName, device)
-	if !ok {
-		return d
-	}
-	d.Status, d.Reason, d.Misses, d.Polls, d.Failures = st.Level.String(), st.Reason, st.Misses, st.Polls, st.Failures
-	if !st.Since.IsZero() {
-		d.Since = &st.Since
-	}
-	if !st.LastPoll.IsZero() {
-		d.LastPoll = &st.LastPoll
-		d.Values = st.Last.Values
-		if st.Last.RTT > 0 {
-			ms := float64(st.Last.RTT.Microseconds()) / 1000
-			d.RTTms = &ms
-		}
-	}
-	return d
+	return statusDelta{Map: mapName, Device: device, ID: netmap.DeviceID(mapName, device), liveStatus: a.live(mapName, device)}
 }
 
 func send(w http.ResponseWriter, event string, v any) error {
