@@ -53,6 +53,8 @@ type Config struct {
 	// SNMP are the default credentials of devices whose map and own
 	// settings leave fields empty.
 	SNMP snmp.Credentials `yaml:"snmp"`
+	// SNMPClient tunes the SNMP client: timeouts, retries, sockets.
+	SNMPClient snmp.Config `yaml:"snmp_client"`
 }
 
 // Default is the embedded configuration the server runs on.
@@ -69,6 +71,7 @@ func Default() Config {
 		EventLog:        eventlog.DefaultConfig(),
 		ICMP:            ICMP{Mode: "auto"},
 		SNMP:            snmp.DefaultCredentials(),
+		SNMPClient:      snmp.DefaultConfig(),
 	}
 }
 
@@ -91,6 +94,9 @@ func (c Config) Validate() error {
 	}
 	if err := c.SNMP.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if err := c.SNMPClient.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("snmp_client: %w", err))
 	}
 	errs = append(errs, c.Poller.Validate(), c.EventLog.Validate())
 	return errors.Join(errs...)
@@ -185,4 +191,12 @@ const Template = `# Vantage server settings. Every key is optional; the values s
 #   version: 2c         # 1, 2c or 3
 #   community: public
 #   port: 161
+# snmp_client:
+#   timeout: 2s         # wait for one answer
+#   retries: 1
+#   max_repetitions: 25 # GetBulk
+#   max_oids: 16        # OIDs per Get/GetNext request
+#   max_sessions: 256   # sockets at most (one per request in flight)
+#   idle_timeout: 2m0s
+#   max_walk: 1000000   # values before a walk is declared endless
 `

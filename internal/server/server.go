@@ -28,6 +28,7 @@ import (
 	"github.com/vantage-monitor/vantage/internal/netmap"
 	"github.com/vantage-monitor/vantage/internal/poller"
 	"github.com/vantage-monitor/vantage/internal/probe"
+	"github.com/vantage-monitor/vantage/internal/snmp"
 	"github.com/vantage-monitor/vantage/internal/store"
 	"github.com/vantage-monitor/vantage/internal/web"
 	"github.com/vantage-monitor/vantage/internal/web/ui"
@@ -64,6 +65,7 @@ type Server struct {
 	db      *sql.DB
 	auth    *auth.Service
 	engine  *icmp.Engine
+	snmp    *snmp.Client
 	probes  *probe.Registry
 	maps    *netmap.Store
 	poller  *poller.Poller
@@ -147,8 +149,11 @@ func (s *Server) buildMonitoring() error {
 			return err
 		}
 	}
+	if s.snmp, err = snmp.New(s.cfg.SNMPClient, s.logger.With("component", "snmp"), s.reg); err != nil {
+		return err
+	}
 	s.probes = probe.NewRegistry()
-	if err := probe.RegisterBuiltins(s.probes, probe.Builtins{Pinger: pinger}); err != nil {
+	if err := probe.RegisterBuiltins(s.probes, probe.Builtins{Pinger: pinger, SNMP: s.snmp}); err != nil {
 		return err
 	}
 	if s.maps, err = netmap.OpenStore(s.folder.Root, s.logger.With("component", "maps")); err != nil {
@@ -292,6 +297,9 @@ func (s *Server) reloadLoop(ctx context.Context) {
 }
 
 func (s *Server) close() {
+	if s.snmp != nil {
+		s.snmp.Close()
+	}
 	if s.engine != nil {
 		s.engine.Close()
 	}
