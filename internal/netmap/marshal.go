@@ -110,14 +110,16 @@ func deviceNode(d Device) *yaml.Node {
 func (l Link) MarshalYAML() (any, error) { return linkNode(l), nil }
 
 func linkNode(l Link) *yaml.Node {
-	if l.Label == "" {
+	if l.Label == "" && l.FromInterface == "" && l.ToInterface == "" {
 		return &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle,
 			Content: []*yaml.Node{strNode(l.From), strNode(l.To)}}
 	}
 	n := mapping(true)
 	addStr(n, "from", l.From, true)
 	addStr(n, "to", l.To, true)
-	addStr(n, "label", l.Label, true)
+	addStr(n, "label", l.Label, false)
+	addStr(n, "from_interface", l.FromInterface, false)
+	addStr(n, "to_interface", l.ToInterface, false)
 	return n
 }
 

@@ -106,6 +106,11 @@ type Link struct {
 	From  string `yaml:"from" json:"from"`
 	To    string `yaml:"to" json:"to"`
 	Label string `yaml:"label,omitempty" json:"label,omitempty"`
+	// FromInterface and ToInterface name the interface (ifIndex, ifName,
+	// ifDescr or ifAlias) of an SNMP-polled endpoint device that carries
+	// the link, so the map can show that interface's traffic and status.
+	FromInterface string `yaml:"from_interface,omitempty" json:"from_interface,omitempty"`
+	ToInterface   string `yaml:"to_interface,omitempty" json:"to_interface,omitempty"`
 	// Auto marks a link implied by addresses (AutoLinks). Auto links are
 	// derived, so Marshal leaves them out of the file.
 	Auto bool `yaml:"-" json:"auto,omitempty"`

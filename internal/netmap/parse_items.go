@@ -173,8 +173,12 @@ func (p *parser) link(n *yaml.Node, i int) Link {
 				l.To = p.str(v, what, key)
 			case "label":
 				l.Label = p.str(v, what, key)
+			case "from_interface":
+				l.FromInterface = p.str(v, what, key)
+			case "to_interface":
+				l.ToInterface = p.str(v, what, key)
 			default:
-				p.errorf(line, "%s: unknown key %q (expected from, to or label)", what, key)
+				p.errorf(line, "%s: unknown key %q (expected from, to, label, from_interface or to_interface)", what, key)
 			}
 		})
 	default:

@@ -129,7 +129,7 @@ func badFiles() []badCase {
 		{"interval too short", dev + "    interval: 30ms\n", `maps/t.yaml:4: device "gw": interval 30ms is below the minimum of 1s`},
 		{"params not a mapping", dev + "    params: [a]\n", `maps/t.yaml:4: device "gw": params must be a mapping, not a sequence`},
 		{"bad link shape", dev + "links:\n  - [gw]\n", `maps/t.yaml:5: link #1: must name two endpoints, as in [gw, lan]; it has 1`},
-		{"bad link key", dev + "links:\n  - {from: gw, too: x}\n", `maps/t.yaml:5: link #1: unknown key "too" (expected from, to or label)`},
+		{"bad link key", dev + "links:\n  - {from: gw, too: x}\n", `maps/t.yaml:5: link #1: unknown key "too" (expected from, to, label, from_interface or to_interface)`},
 		// Semantic errors, found after decoding, still name their line.
 		{"missing device name", "devices:\n  - address: 192.0.2.1\n", "maps/t.yaml:2: device #1: missing name"},
 		{"name with spaces", "name: ' a'\n", `maps/t.yaml:1: map: name " a" has leading or trailing spaces`},

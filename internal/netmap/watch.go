@@ -92,6 +92,11 @@ func (s *Store) scan(force bool) (changed []string, errs []error) {
 			st.mtime.Equal(info.ModTime()) && info.ModTime().Before(st.readAt.Add(-racyWindow)) {
 			continue
 		}
+		if !force && err == nil && info.Size() == 0 && time.Since(info.ModTime()) < time.Second {
+			// Editors that save by truncate-then-write leave the file empty
+			// for a moment: look again next round rather than report it.
+			continue
+		}
 		now := time.Now()
 		data, rerr := os.ReadFile(filepath.Join(s.dir, file))
 		if err != nil || rerr != nil {
