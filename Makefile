@@ -13,7 +13,7 @@ FUZZTIME ?= 20s
 all: build
 
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o bin/vantage ./cmd/vantage
+	$(GO) build -tags gosnmp_nodebug -ldflags "$(LDFLAGS)" -o bin/vantage ./cmd/vantage
 
 test-deps:
 	@missing=""; for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -52,6 +52,8 @@ fuzz:
 
 bench:
 	bash bench/ping/run.sh
+	bash bench/serve/run.sh
+	bash bench/snmp/run.sh
 
 clean:
 	rm -rf bin

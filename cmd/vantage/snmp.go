@@ -73,6 +73,7 @@ func snmpCmd(name string, args []string, stdout, stderr io.Writer, namer oidName
 	ctxName := fs.String("n", "", "v3 context name")
 	timeout := fs.String("t", "1", "timeout per try: seconds, or a duration like 500ms")
 	retries := fs.Int("r", 5, "retries")
+	mibDir := fs.String("M", "", "extra MIB folder, e.g. DATA/mibs (the built-in standard modules are always loaded)")
 	numeric := fs.Bool("m", false, "print numeric OIDs, without MIB names")
 	fs.BoolVar(numeric, "On", false, "same as -m, as net-snmp spells it")
 	usage := func(format string, a ...any) error {
@@ -88,6 +89,13 @@ func snmpCmd(name string, args []string, stdout, stderr io.Writer, namer oidName
 	}
 	if fs.NArg() < 1 || (name == "get" && fs.NArg() < 2) || (name == "walk" && fs.NArg() > 2) {
 		return usage("want HOST[:PORT] %s", operand)
+	}
+	if names, ok := namer.(*mib.Names); ok && *mibDir != "" {
+		more, errs := names.WithDir(*mibDir)
+		for _, e := range errs {
+			fmt.Fprintf(stderr, "vantage %s: MIB not loaded: %v\n", name, e)
+		}
+		namer = more
 	}
 	hostArg := fs.Arg(0)
 	host, port, err := splitHostPort(hostArg)

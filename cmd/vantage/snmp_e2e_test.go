@@ -25,7 +25,7 @@ func TestSNMPDeviceEndToEnd(t *testing.T) {
 		}}, 201, nil)
 
 	d := in.waitStatus("SNMP", "agent", "ok", 30*time.Second)
-	if d.Values["sys_location"] != "Test rack 7" {
+	if d.Values["sys_location"] != "Test rack 7" || d.Values["sys_object_name"] != "NET-SNMP-TC::linux" {
 		t.Fatalf("system group: %+v", d.Values)
 	}
 	ifs, _ := d.Values["interfaces"].([]any)

@@ -24,6 +24,7 @@ import (
 	"github.com/vantage-monitor/vantage/internal/discover"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
 	"github.com/vantage-monitor/vantage/internal/icmp"
+	"github.com/vantage-monitor/vantage/internal/mib"
 	"github.com/vantage-monitor/vantage/internal/monitor"
 	"github.com/vantage-monitor/vantage/internal/netmap"
 	"github.com/vantage-monitor/vantage/internal/poller"
@@ -193,7 +194,7 @@ func (s *Server) run(ctx context.Context) error {
 	var srv *http.Server
 	if httpLn != nil {
 		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
-			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Logger: s.logger.With("component", "web")})
+			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: s.loadMIBs(), Logger: s.logger.With("component", "web")})
 		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn)}
 		wg.Go(func() {
 			if err := srv.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -261,6 +262,21 @@ func (s *Server) loadMaps() {
 		s.events.Write(eventlog.Event{Kind: eventlog.KindMap, Message: fmt.Sprintf("opened map %q (%d devices)", m.Name, len(m.Devices))})
 	}
 	s.monitor.Sync()
+}
+
+// loadMIBs loads the built-in MIB table and the user's modules in
+// DIR/mibs; a module that does not load is reported and skipped.
+func (s *Server) loadMIBs() *mib.Names {
+	names, err := mib.Builtin()
+	if err != nil {
+		s.logger.Error("built-in MIB table unavailable", "err", err)
+		return nil
+	}
+	more, errs := names.WithDir(s.folder.MIBs())
+	for _, e := range errs {
+		s.events.Write(eventlog.Event{Kind: eventlog.KindError, Message: "MIB not loaded: " + e.Error()})
+	}
+	return more
 }
 
 // mapsChanged is called when map files were edited by hand.

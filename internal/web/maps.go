@@ -82,13 +82,28 @@ func (a *API) live(mapName, device string) liveStatus {
 	}
 	if !st.LastPoll.IsZero() {
 		v.LastPoll = &st.LastPoll
-		v.Values = st.Last.Values
+		v.Values = a.nameOIDs(st.Last.Values)
 		if st.Last.RTT > 0 {
 			ms := float64(st.Last.RTT.Microseconds()) / 1000
 			v.RTTms = &ms
 		}
 	}
 	return v
+}
+
+// nameOIDs adds the MIB or enterprise name of OID values a person reads
+// (sysObjectID), on a copy: the monitor's values are shared.
+func (a *API) nameOIDs(values map[string]any) map[string]any {
+	oid, ok := values["sys_object_id"].(string)
+	if !ok || a.deps.Names == nil {
+		return values
+	}
+	out := make(map[string]any, len(values)+1)
+	for k, v := range values {
+		out[k] = v
+	}
+	out["sys_object_name"] = a.deps.Names.Describe(oid)
+	return out
 }
 
 // deviceView is a device as the map file has it plus its live status.

@@ -34,6 +34,9 @@ type Deps struct {
 	// ServerInfo returns the body of GET /api/v1/server.
 	ServerInfo func() any
 	Gatherer   prometheus.Gatherer
+	// Names describes OIDs (MIB names, enterprise names); nil shows them
+	// numeric.
+	Names interface{ Describe(oid string) string }
 	// UI holds the web UI's static files (index.html at the top); nil
 	// serves the API alone.
 	UI     fs.FS
