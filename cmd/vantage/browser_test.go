@@ -13,17 +13,22 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vantage-monitor/vantage/internal/snmp/snmptest"
 )
 
 // TestBrowserUI runs tests/ui/ui.test.mjs: playwright-core driving Debian's
 // chromium against this binary. It builds a map through the UI, stops an
 // SMTP-like service when the page asks (the page writes
-// $SCREENSHOT_DIR/stop-smtp) and checks the device turns down live. The
-// screenshots of every step stay in $SCREENSHOT_DIR, by default
-// $TMPDIR/vantage-ui-screenshots.
+// $SCREENSHOT_DIR/stop-smtp) and checks the device turns down live. A real
+// snmpd on loopback (snmptest.StartSnmpd) is the agent of the SNMP steps:
+// an SNMP Traffic device added through the form, its interface table and a
+// link drawn on its interface "lo". The screenshots of every step stay in
+// $SCREENSHOT_DIR, by default $TMPDIR/vantage-ui-screenshots.
 //
 // It needs chromium (apt-get install chromium), node and the npm packages
 // (cd tests/ui && npm ci); without them it skips, unless $CI is set.
+// Without snmpd (apt-get install snmpd) only the SNMP steps are skipped.
 func TestBrowserUI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
@@ -55,6 +60,14 @@ func TestBrowserUI(t *testing.T) {
 	smtp := newStoppableBanner(t)
 	go smtp.stopOnSignal(filepath.Join(shots, "stop-smtp"), filepath.Join(shots, "smtp-stopped"))
 
+	var snmpEnv []string
+	if fileExists(snmptest.SnmpdPath) || os.Getenv("CI") != "" {
+		addr, port := snmptest.StartSnmpd(t, "")
+		snmpEnv = []string{"SNMP_ADDRESS=" + addr, "SNMP_PORT=" + fmt.Sprint(port), "SNMP_COMMUNITY=" + snmptest.Community}
+	} else {
+		t.Logf("no %s (apt-get install snmpd): the SNMP steps are skipped", snmptest.SnmpdPath)
+	}
+
 	bin := buildBinary(t)
 	// No starter map: it would ping the real gateway and DNS servers, and
 	// this test talks to loopback only.
@@ -79,6 +92,7 @@ func TestBrowserUI(t *testing.T) {
 		"SCREENSHOT_DIR="+shots,
 		"CHROMIUM="+chromium,
 	)
+	cmd.Env = append(cmd.Env, snmpEnv...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,9 @@
 //                     stops when this test writes $SCREENSHOT_DIR/stop-smtp
 //                     (it answers by writing $SCREENSHOT_DIR/smtp-stopped);
 //                     without it the test runs such a service itself
+//   SNMP_PORT         a real SNMP agent (snmpd) on SNMP_ADDRESS (default
+//                     127.0.0.1) answering community SNMP_COMMUNITY (default
+//                     public); without it the SNMP steps are skipped
 //   SCREENSHOT_DIR    where each step's screenshot goes (default: a new
 //                     folder under the system temp folder)
 //   CHROMIUM          the browser (default /usr/bin/chromium)
@@ -33,6 +36,9 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.SCREENSHOT_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'vantage-ui-screenshots-'));
 const MAP = 'UI Test'; // a space, to exercise URL encoding
 const STATUS_WAIT = 45_000;
+const SNMP_PORT = process.env.SNMP_PORT || '';
+const SNMP_ADDRESS = process.env.SNMP_ADDRESS || '127.0.0.1';
+const SNMP_COMMUNITY = process.env.SNMP_COMMUNITY || 'public';
 
 fs.mkdirSync(SHOTS, { recursive: true });
 
@@ -171,7 +177,7 @@ test('Vantage web UI in a real browser', { timeout: 300_000 }, async (t) => {
   watch(page);
 
   let failed = false;
-  const step = (name, fn) => t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
+  const step = (name, fn, skip = false) => t.test(name, { skip: (failed && 'an earlier step failed') || skip }, async () => {
     try {
       await fn();
     } catch (err) {
@@ -344,6 +350,106 @@ test('Vantage web UI in a real browser', { timeout: 300_000 }, async (t) => {
     assert.equal(await page.getAttribute(dev('mail'), 'data-status'), 'down');
     await shot(page, 'reloaded');
   });
+
+  const noSNMP = !SNMP_PORT && 'no SNMP agent (SNMP_PORT is not set)';
+  await step('add an SNMP device through the form', async () => {
+    await page.click('[data-testid="add-device"]');
+    await page.waitForSelector('[data-testid="device-form"]');
+    await page.fill('[data-testid="device-name"]', 'switch');
+    await page.fill('[data-testid="device-address"]', SNMP_ADDRESS);
+    assert.ok(await page.isHidden('[data-testid="device-snmp"]'), 'no SNMP settings for a ping probe');
+    await page.selectOption('[data-testid="device-probe"]', 'com.dartware.snmp');
+    await page.waitForSelector('[data-testid="device-snmp"]:visible');
+    // The v3 fields show for version 3 only.
+    await page.selectOption('[data-testid="snmp-version"]', '3');
+    await page.waitForSelector('[data-testid="snmp-user"]:visible');
+    assert.ok(await page.isHidden('[data-testid="snmp-community"]'), 'no community for v3');
+    await page.selectOption('[data-testid="snmp-version"]', '2c');
+    await page.waitForSelector('[data-testid="snmp-user"]', { state: 'hidden' });
+    await page.fill('[data-testid="snmp-port"]', SNMP_PORT);
+    await page.fill('[data-testid="snmp-community"]', SNMP_COMMUNITY);
+    await page.fill('[data-testid="device-interval"]', '2s');
+    await shot(page, 'device-form-snmp-settings');
+    const saved = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/devices'));
+    await page.click('[data-testid="device-submit"]');
+    const resp = await saved;
+    assert.equal(resp.status(), 201, `device saved: ${await resp.text()}`);
+    const body = await resp.json();
+    assert.equal(body.snmp?.community, '<secret>', 'the community does not come back');
+    assert.equal(body.snmp?.port, Number(SNMP_PORT));
+    await page.waitForSelector('[data-testid="device-form"]', { state: 'detached' });
+    await waitStatus(page, 'switch', 'ok');
+  }, noSNMP);
+
+  await step('the SNMP status window lists the interfaces, live', async () => {
+    await page.click(dev('switch'));
+    await page.waitForSelector('[data-testid="panel-title"]:has-text("switch")');
+    await page.waitForSelector('[data-testid="panel-system"]:has-text("Uptime")');
+    await page.waitForSelector('[data-testid="iface-table"] tr[data-name="lo"][data-oper="up"]');
+    assert.equal(await page.textContent('[data-testid="iface-table"] tr[data-name="lo"] .ifstate'), 'up');
+    // Rates need two polls; they arrive through the stream.
+    await page.waitForSelector('[data-testid="iface-table"] tr[data-name="lo"] .rate-text:has-text("b/s")', { timeout: 20_000 });
+    await shot(page, 'snmp-status-window');
+    // The device form shows the stored community as stored, not its value.
+    await page.click('[data-testid="panel-edit"]');
+    await page.waitForSelector('[data-testid="device-snmp"]:visible');
+    assert.equal(await page.inputValue('[data-testid="snmp-community"]'), '');
+    assert.match(await page.getAttribute('[data-testid="snmp-community"]', 'placeholder'), /stored/);
+    assert.equal(await page.inputValue('[data-testid="snmp-version"]'), '2c');
+    await page.click('[data-testid="device-cancel"]');
+    await page.waitForSelector('[data-testid="device-form"]', { state: 'detached' });
+    await page.click('[data-testid="panel-close"]');
+    await page.waitForSelector('[data-testid="status-panel"]', { state: 'hidden' });
+  }, noSNMP);
+
+  await step('draw a link on the SNMP device\'s interface lo and see its traffic', async () => {
+    await page.click('[data-testid="link-mode"]');
+    await page.click(dev('switch'));
+    await page.click(dev('lo'));
+    await page.waitForSelector('[data-testid="link-form"]');
+    // Keyboard-reachable: the first interface picker has the focus.
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'link-from-interface');
+    await page.selectOption('[data-testid="link-from-interface"]', 'lo');
+    await shot(page, 'link-interface-picker');
+    await page.click('[data-testid="link-submit"]');
+    await page.waitForSelector('[data-testid="link-form"]', { state: 'detached' });
+    await page.waitForSelector('[data-testid="link-switch-lo"]', { state: 'attached' });
+    await page.click('[data-testid="link-mode"]');
+    const label = '[data-testid="link-traffic-switch-lo"]';
+    await page.waitForSelector(`${label}[data-rates="1"]`, { timeout: 20_000 });
+    assert.match(await page.textContent(label), /in .*b\/s · out .*b\/s/);
+    // Arrange the map so the label is clear of the devices.
+    await page.click('[data-testid="auto-layout"]');
+    await page.click('[data-testid="confirm-ok"]');
+    await page.waitForTimeout(700);
+    await page.click('[data-testid="zoom-fit"]');
+    await page.waitForTimeout(300);
+    await shot(page, 'link-traffic');
+    // Its status window shows the interface.
+    await page.click(label);
+    await page.waitForSelector('[data-testid="panel-title"]:has-text("switch — lo")');
+    await page.waitForSelector('[data-testid="link-iface-switch"] .ifstate[data-state="up"]');
+    await shot(page, 'link-window-interface');
+  }, noSNMP);
+
+  await step('edit the link: drop the interface, then set it again', async () => {
+    await page.click('[data-testid="panel-edit-link"]');
+    await page.waitForSelector('[data-testid="link-form"]');
+    assert.equal(await page.inputValue('[data-testid="link-from-interface"]'), 'lo');
+    await page.selectOption('[data-testid="link-from-interface"]', '');
+    await page.click('[data-testid="link-submit"]');
+    await page.waitForSelector('[data-testid="link-form"]', { state: 'detached' });
+    await page.waitForSelector('[data-testid="link-traffic-switch-lo"]', { state: 'detached' });
+    await page.waitForSelector('[data-testid="panel-title"]:has-text("switch — lo")');
+    assert.equal(await page.locator('[data-testid="link-interfaces"]').count(), 0);
+    await page.click('[data-testid="panel-edit-link"]');
+    await page.waitForSelector('[data-testid="link-form"]');
+    await page.selectOption('[data-testid="link-from-interface"]', 'lo');
+    await page.click('[data-testid="link-submit"]');
+    await page.waitForSelector('[data-testid="link-form"]', { state: 'detached' });
+    await page.waitForSelector('[data-testid="link-traffic-switch-lo"][data-rates="1"]');
+    await page.waitForSelector('[data-testid="link-iface-switch"]');
+  }, noSNMP);
 
   await step('full-screen wall display', async () => {
     await page.click('[data-testid="fullscreen"]');

@@ -91,7 +91,9 @@ export const createNetwork = (m, n) => request('POST', `/api/v1/maps/${enc(m)}/n
 export const putNetwork = (m, old, n) => request('PUT', `/api/v1/maps/${enc(m)}/networks/${enc(old)}`, n);
 export const deleteNetwork = (m, n) => request('DELETE', `/api/v1/maps/${enc(m)}/networks/${enc(n)}`);
 
-export const createLink = (m, from, to) => request('POST', `/api/v1/maps/${enc(m)}/links`, { from, to });
+// createLink takes {from, to, label, from_interface, to_interface}; empty
+// optional fields are left out.
+export const createLink = (m, link) => request('POST', `/api/v1/maps/${enc(m)}/links`, linkBody(link));
 export const deleteLink = (m, from, to) =>
   request('DELETE', `/api/v1/maps/${enc(m)}/links?from=${enc(from)}&to=${enc(to)}`);
 
@@ -132,13 +134,24 @@ export function networkBody(n) {
   return { ...n };
 }
 
+// linkBody returns the map-file part of a link: from, to and the optional
+// label and interfaces when set.
+export function linkBody(l) {
+  const out = { from: l.from, to: l.to };
+  for (const k of ['label', 'from_interface', 'to_interface']) if (l[k]) out[k] = l[k];
+  return out;
+}
+
 // mapBody rebuilds a map file from GET /maps/{map}: explicit links only.
+// SNMP secrets come back as "<secret>", which the server keeps as stored.
 export function mapBody(m) {
-  return {
+  const out = {
     name: m.name,
     vantage: m.vantage || '',
     devices: m.devices.map(deviceBody),
     networks: m.networks.map(networkBody),
-    links: m.links.filter((l) => !l.auto).map(({ from, to, label }) => (label ? { from, to, label } : { from, to })),
+    links: m.links.filter((l) => !l.auto).map(linkBody),
   };
+  if (m.snmp) out.snmp = { ...m.snmp };
+  return out;
 }

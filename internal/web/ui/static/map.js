@@ -6,11 +6,13 @@
 
 import { s, levelLabel } from './dom.js';
 import { placeUnplaced } from './layout.js';
+import { findInterface, interfaceLabel, formatBits, formatPct, utilOf, utilLevel, ifState } from './snmp.js';
 
 const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 const DEV_FONT = `600 12px ${FONT_FAMILY}`;
 const NET_FONT = `600 12px ${FONT_FAMILY}`;
 const CIDR_FONT = `400 11px ${FONT_FAMILY}`;
+const TRAFFIC_FONT = `600 10.5px ${FONT_FAMILY}`;
 const DEV_H = 26;
 const DEV_PAD = 14;
 const MIN_K = 0.05;
@@ -62,8 +64,10 @@ export class MapCanvas {
     this.linkLayer = s('g', { class: 'links' });
     this.netLayer = s('g', { class: 'networks' });
     this.devLayer = s('g', { class: 'devices' });
+    // Link traffic labels and X markers sit above the ovals, below devices.
+    this.decoLayer = s('g', { class: 'link-decos' });
     this.rubber = s('line', { class: 'rubber-band', visibility: 'hidden' });
-    this.viewport = s('g', { class: 'viewport' }, this.linkLayer, this.netLayer, this.devLayer, this.rubber);
+    this.viewport = s('g', { class: 'viewport' }, this.linkLayer, this.netLayer, this.decoLayer, this.devLayer, this.rubber);
     this.svg = s('svg', { class: 'map-svg', testid: 'map-svg', role: 'group', 'aria-label': 'Map' },
       s('defs', null, grid, wrench, check), this.bg, this.viewport);
     this.container.append(this.svg);
@@ -87,6 +91,7 @@ export class MapCanvas {
 
   destroy() {
     clearInterval(this.blinkTimer);
+    cancelAnimationFrame(this.labelFrame);
     this.resizeObserver.disconnect();
     cancelAnimationFrame(this.frame);
     this.svg.remove();
@@ -116,10 +121,12 @@ export class MapCanvas {
 
   render() {
     const d = this.data;
+    this.rendering = true;
     this.items.clear();
     this.byId.clear();
     this.links = [];
     this.linkLayer.replaceChildren();
+    this.decoLayer.replaceChildren();
     this.netLayer.replaceChildren();
     this.devLayer.replaceChildren();
 
@@ -160,15 +167,22 @@ export class MapCanvas {
       const a = this.items.get(l.from);
       const b = this.items.get(l.to);
       if (!a || !b) continue;
-      const link = { from: l.from, to: l.to, auto: !!l.auto, label: l.label || '', a, b };
+      const link = {
+        from: l.from, to: l.to, auto: !!l.auto, label: l.label || '', a, b,
+        fromIf: l.from_interface || '', toIf: l.to_interface || '',
+      };
       const hit = s('line', { class: 'link-hit' });
+      const halo = s('line', { class: 'link-halo' });
       const line = s('line', { class: 'link-line' });
-      link.lines = [hit, line];
+      link.lines = [hit, halo, line];
+      link.titleText = `${l.from} — ${l.to}${l.auto ? ' (automatic: address inside the network)' : ''}`;
+      link.title = s('title', null, link.titleText);
       link.g = s('g', {
         class: l.auto ? 'link is-auto' : 'link', testid: `link-${l.from}-${l.to}`,
         dataset: { from: l.from, to: l.to }, tabindex: -1,
-      }, hit, line, s('title', null, `${l.from} — ${l.to}${l.auto ? ' (automatic: address inside the network)' : ''}`));
+      }, hit, halo, line, link.title);
       link.g.__link = link;
+      if (link.fromIf || link.toIf) this.decorateLink(link);
       this.placeLink(link);
       a.links.push(link);
       b.links.push(link);
@@ -178,6 +192,8 @@ export class MapCanvas {
     this.linkLayer.append(linkFrag);
     this.netLayer.append(netFrag);
     this.devLayer.append(devFrag);
+    this.rendering = false;
+    this.layoutLabels();
     this.applyModes();
   }
 
@@ -284,19 +300,194 @@ export class MapCanvas {
     if (changed) item.g.dataset.status = d.status || 'unknown';
     if ('acknowledged' in delta || 'maintenance' in delta || 'unreachable' in delta || 'shadowed' in delta) this.setFlags(item);
     this.describe(item);
+    // Only the links that name one of this device's interfaces change.
+    for (const l of item.links) {
+      if ((l.a === item && l.fromIf) || (l.b === item && l.toIf)) this.decorateLink(l);
+    }
     return d;
+  }
+
+  // ---- link traffic ---------------------------------------------------
+
+  // linkInterfaces resolves the interfaces a link names against its
+  // endpoint devices' latest values: [{item, spec, iface|null}].
+  linkInterfaces(link) {
+    const out = [];
+    for (const [item, spec] of [[link.a, link.fromIf], [link.b, link.toIf]]) {
+      if (!spec || item.kind !== 'device') continue;
+      out.push({ item, spec, iface: findInterface(item.obj.values, spec) });
+    }
+    return out;
+  }
+
+  // decorateLink draws what a link's interfaces say: a label with the
+  // traffic, a yellow (≥50 %) or orange (≥90 %) halo, and an X in the
+  // middle when an interface is down (red) or administratively down (blue).
+  decorateLink(link) {
+    const ends = this.linkInterfaces(link);
+    const found = ends.filter((e) => e.iface);
+    let util = null;
+    let x = '';
+    for (const { iface } of found) {
+      const u = utilOf(iface);
+      if (u !== null) util = Math.max(util ?? 0, u);
+      const st = ifState(iface);
+      if (st === 'down') x = 'down';
+      else if (st === 'admin-down' && x !== 'down') x = 'admin';
+    }
+    const level = utilLevel(util);
+    if (level) link.g.dataset.util = level;
+    else delete link.g.dataset.util;
+    if (x) link.g.dataset.ifdown = x;
+    else delete link.g.dataset.ifdown;
+
+    // The X marker.
+    if (x && !link.xMark) {
+      link.xMark = s('g', { class: 'link-x', testid: `link-x-${link.from}-${link.to}`, 'aria-hidden': 'true' },
+        s('path', { class: 'link-x-bg', d: 'M-6 -6L6 6M6 -6L-6 6' }),
+        s('path', { class: 'link-x-fg', d: 'M-6 -6L6 6M6 -6L-6 6' }));
+      link.xMark.__link = link;
+      this.decoLayer.append(link.xMark);
+    } else if (!x && link.xMark) {
+      link.xMark.remove();
+      link.xMark = null;
+    }
+    if (link.xMark) {
+      link.xMark.dataset.kind = x;
+      link.xMark.setAttribute('aria-label', x === 'down' ? 'interface down' : 'interface administratively down');
+    }
+
+    // The traffic label: the first interface found speaks for the link.
+    const main = found[0];
+    let text = '';
+    const lines = [];
+    if (main) {
+      const i = main.iface;
+      const st = ifState(i);
+      if (st === 'down' || st === 'admin-down') {
+        text = `${interfaceLabel(i)} · ${st === 'down' ? 'down' : 'admin down'}`;
+      } else if (typeof i.in_bps === 'number' || typeof i.out_bps === 'number') {
+        const u = utilOf(i);
+        text = `in ${formatBits(i.in_bps)} · out ${formatBits(i.out_bps)}${u === null ? '' : ' · ' + formatPct(u)}`;
+      } else {
+        text = `${interfaceLabel(i)} · ${ifState(i).replace('-', ' ')}`;
+      }
+      link.rates = typeof i.in_bps === 'number' || typeof i.out_bps === 'number';
+    } else if (ends.length) {
+      const e = ends[0];
+      text = `${e.spec}?`;
+      link.rates = false;
+    }
+    for (const e of ends) {
+      if (!e.iface) {
+        lines.push(`${e.item.name} ${e.spec}: not in the latest SNMP poll`);
+        continue;
+      }
+      const i = e.iface;
+      lines.push(`${e.item.name} ${interfaceLabel(i)}${i.alias && i.alias !== interfaceLabel(i) ? ' (' + i.alias + ')' : ''}: `
+        + `${ifState(i).replace('-', ' ')}, in ${formatBits(i.in_bps)} (${formatPct(i.in_util_pct)}), out ${formatBits(i.out_bps)} (${formatPct(i.out_util_pct)})`);
+    }
+    link.title.textContent = [link.titleText, ...lines].join('\n');
+    if (!text) {
+      if (link.traffic) link.traffic.g.remove();
+      link.traffic = null;
+      return;
+    }
+    const isNew = !link.traffic;
+    if (!link.traffic) {
+      const rect = s('rect', { class: 'link-traffic-bg', rx: 4, height: 17, y: -8.5 });
+      const label = s('text', { class: 'link-traffic-text', 'text-anchor': 'middle', dy: '0.35em' });
+      link.traffic = { g: s('g', { class: 'link-traffic', testid: `link-traffic-${link.from}-${link.to}` }, rect, label), rect, label, text: '' };
+      link.traffic.g.__link = link;
+      this.decoLayer.append(link.traffic.g);
+    }
+    const tr = link.traffic;
+    tr.g.dataset.rates = link.rates ? '1' : '';
+    tr.g.dataset.missing = main ? '' : '1';
+    tr.g.dataset.state = main ? ifState(main.iface) : '';
+    if (tr.text !== text) {
+      tr.text = text;
+      tr.label.textContent = text;
+      const w = Math.ceil(textWidth(text, TRAFFIC_FONT)) + 12;
+      tr.w = w;
+      tr.rect.setAttribute('width', w);
+      tr.rect.setAttribute('x', -w / 2);
+    }
+    this.placeDecorations(link);
+    if (isNew && !this.rendering) this.scheduleLabelLayout();
+  }
+
+  // labelPos is where a link's traffic label goes at fraction t of the way
+  // from its first endpoint; in the middle it makes room for the X.
+  labelPos(link, t) {
+    const x = link.a.x + (link.b.x - link.a.x) * t;
+    const y = link.a.y + (link.b.y - link.a.y) * t;
+    return { x, y: y + (link.xMark && t === 0.5 ? 18 : 0) };
+  }
+
+  placeDecorations(link) {
+    if (!link.xMark && !link.traffic) return;
+    if (link.xMark) link.xMark.setAttribute('transform', `translate(${(link.a.x + link.b.x) / 2} ${(link.a.y + link.b.y) / 2})`);
+    if (link.traffic) {
+      const p = this.labelPos(link, link.labelT ?? 0.5);
+      link.traffic.g.setAttribute('transform', `translate(${p.x} ${p.y})`);
+    }
+  }
+
+  // layoutLabels slides each traffic label along its link to a spot clear
+  // of items, X markers and the labels placed before it (links fanning out
+  // of one switch would otherwise stack their labels in the middle).
+  layoutLabels() {
+    const labelled = this.links.filter((l) => l.traffic);
+    if (!labelled.length) return;
+    const boxes = [];
+    for (const it of this.items.values()) boxes.push([it.x - it.w / 2 - 3, it.y - it.h / 2 - 3, it.x + it.w / 2 + 3, it.y + it.h / 2 + 3]);
+    for (const l of this.links) {
+      if (l.xMark) {
+        const mx = (l.a.x + l.b.x) / 2;
+        const my = (l.a.y + l.b.y) / 2;
+        boxes.push([mx - 8, my - 8, mx + 8, my + 8]);
+      }
+    }
+    const hits = (b) => {
+      let n = 0;
+      for (const o of boxes) if (b[0] < o[2] && b[2] > o[0] && b[1] < o[3] && b[3] > o[1]) n++;
+      return n;
+    };
+    for (const l of labelled) {
+      const w = l.traffic.w || 120;
+      let best = null;
+      for (const t of [0.5, 0.62, 0.38, 0.72, 0.28]) {
+        const p = this.labelPos(l, t);
+        const b = [p.x - w / 2, p.y - 9.5, p.x + w / 2, p.y + 9.5];
+        const n = hits(b);
+        if (!best || n < best.n) best = { t, b, n };
+        if (n === 0) break;
+      }
+      l.labelT = best.t;
+      boxes.push(best.b);
+      this.placeDecorations(l);
+    }
+  }
+
+  scheduleLabelLayout() {
+    if (this.labelFrame) return;
+    this.labelFrame = requestAnimationFrame(() => {
+      this.labelFrame = 0;
+      this.layoutLabels();
+    });
   }
 
   // ---- geometry -----------------------------------------------------
 
   placeLink(link) {
-    const [hit, line] = link.lines;
-    for (const el of [hit, line]) {
+    for (const el of link.lines) {
       el.setAttribute('x1', link.a.x);
       el.setAttribute('y1', link.a.y);
       el.setAttribute('x2', link.b.x);
       el.setAttribute('y2', link.b.y);
     }
+    this.placeDecorations(link);
   }
 
   moveItem(item, x, y) {
@@ -491,7 +682,7 @@ export class MapCanvas {
   pointerDown(e) {
     if (e.button !== 0) return;
     const itemG = e.target.closest('.item');
-    const linkG = e.target.closest('.link');
+    const linkG = e.target.closest('.link, .link-traffic, .link-x');
     const p = this.toMap(e);
     if (itemG) {
       const item = this.items.get(itemG.dataset.name);
@@ -568,6 +759,7 @@ export class MapCanvas {
   }
 
   async saveMove(item, orig) {
+    this.scheduleLabelLayout();
     const pos = { x: item.x, y: item.y };
     this.optimistic.set(item.name, pos);
     try {

@@ -5,7 +5,8 @@ import * as stream from './stream.js';
 import { h, clear, fill, statusBadge, LEVELS, levelLabel, toast, confirmDialog } from './dom.js';
 import { MapCanvas } from './map.js';
 import { StatusPanel } from './panel.js';
-import { deviceDialog, networkDialog } from './forms.js';
+import { deviceDialog, networkDialog, linkDialog } from './forms.js';
+import { isSNMPDevice } from './snmp.js';
 import { treeLayout } from './layout.js';
 
 const EDIT_KEY = 'vantage.editMode';
@@ -262,20 +263,46 @@ export function mapPage(view, name, params = new URLSearchParams()) {
     }
   }
 
+  // drawLink links two items picked in link mode. When an end is an SNMP
+  // device, a dialog offers the interfaces that carry the link; otherwise
+  // the link is made at once and a refusal makes it jump back.
   async function drawLink(from, to) {
+    const snmpEnd = data && [from, to].some((n) => isSNMPDevice(data.devices.find((d) => d.name === n)));
+    if (snmpEnd) {
+      const made = await linkDialog(name, data, from, to);
+      if (!made) return false;
+      const ifs = [made.from_interface, made.to_interface].filter(Boolean);
+      showMessage(`Linked ${from} and ${to}${ifs.length ? ` (interface ${ifs.join(', ')})` : ''}.`, 'ok');
+      await load();
+      return true;
+    }
     try {
-      await api.createLink(name, from, to);
+      await api.createLink(name, { from, to });
       showMessage(`Linked ${from} and ${to}.`, 'ok');
       await load();
+      return true;
     } catch (err) {
       showMessage(`Link refused: ${err.message}`, 'error');
       throw err;
     }
   }
 
+  async function editLink(sel) {
+    const l = data.links.find((x) => !x.auto && ((x.from === sel.from && x.to === sel.to) || (x.from === sel.to && x.to === sel.from)));
+    if (!l) return;
+    const saved = await linkDialog(name, data, l.from, l.to, l);
+    if (saved) {
+      toast(`Saved the link ${l.from} — ${l.to}.`, 'ok', 3000);
+      canvas.selection = { kind: 'link', from: l.from, to: l.to };
+      await load();
+    }
+  }
+
   async function editSelection(sel) {
     if (!sel || !data) return;
-    if (sel.kind === 'device') {
+    if (sel.kind === 'link') {
+      await editLink(sel);
+    } else if (sel.kind === 'device') {
       const d = data.devices.find((x) => x.name === sel.name);
       const saved = d && await deviceDialog(name, d);
       if (saved) {

@@ -5,6 +5,7 @@
 import * as api from './api.js';
 import { h, clear, fill, statusBadge, levelLabel, ago, when, duration, formatValue, toast } from './dom.js';
 import { findProbe, probes } from './forms.js';
+import { isSNMPDevice, systemRows, SNMP_VALUE_KEYS, InterfaceTable, interfaceCard } from './snmp.js';
 
 const EVENT_LIMIT = 20;
 
@@ -18,6 +19,8 @@ export class StatusPanel {
     this.obj = null;
     this.tick = setInterval(() => this.updateTimes(), 1000);
     this.probeList = [];
+    // Interface-table filter and toggle, per device, for this page.
+    this.ifStates = new Map();
     probes().then((l) => { this.probeList = l; }).catch(() => {});
   }
 
@@ -32,9 +35,11 @@ export class StatusPanel {
     clear(this.el);
   }
 
-  setOpen(open) {
+  setOpen(open, wide = false) {
     this.el.hidden = !open;
+    this.el.classList.toggle('panel-wide', open && wide);
     this.el.parentElement?.classList.toggle('has-panel', open);
+    this.el.parentElement?.classList.toggle('has-wide-panel', open && wide);
   }
 
   // show opens the panel for a selection ({kind, name} or {kind:'link', from, to})
@@ -43,13 +48,16 @@ export class StatusPanel {
     this.sel = sel;
     this.data = data;
     if (!sel) return this.close();
-    this.setOpen(true);
     if (sel.kind === 'device') {
       const d = data.devices.find((x) => x.name === sel.name);
       if (!d) return this.close();
+      this.setOpen(true, isSNMPDevice(d));
       this.obj = d;
       this.renderDevice(d, fresh);
-    } else if (sel.kind === 'network') {
+      return;
+    }
+    this.setOpen(true);
+    if (sel.kind === 'network') {
       const n = data.networks.find((x) => x.name === sel.name);
       if (!n) return this.close();
       this.obj = n;
@@ -82,6 +90,28 @@ export class StatusPanel {
     this.statusBox = h('div', { class: 'panel-status' });
     this.detailBox = h('dl', { class: 'kv' });
     this.valuesBox = h('div', { testid: 'panel-values' });
+    this.snmp = isSNMPDevice(d);
+    let snmpSections = null;
+    if (this.snmp) {
+      // The table is kept across re-renders of the same device so its
+      // rows, filter and scroll position survive a map update.
+      if (!this.ifTable || this.ifTableFor !== d.id) {
+        if (!this.ifStates.has(d.id)) this.ifStates.set(d.id, {});
+        this.ifTable = new InterfaceTable(this.ifStates.get(d.id));
+        this.ifTableFor = d.id;
+      }
+      const scroll = this.ifTable.wrap.scrollTop;
+      this.sysBox = h('dl', { class: 'kv sys-kv', testid: 'panel-system' });
+      this.ifWaiting = h('p', { class: 'muted', hidden: true }, 'No interface list yet: the agent has not answered an SNMP poll.');
+      snmpSections = [
+        h('section', { testid: 'panel-system-section' }, h('h3', null, 'System'), this.sysBox),
+        h('section', { testid: 'panel-interfaces' }, h('h3', null, 'Interfaces'), this.ifTable.el, this.ifWaiting),
+      ];
+      requestAnimationFrame(() => { if (this.ifTable) this.ifTable.wrap.scrollTop = scroll; });
+    } else {
+      this.ifTable = null;
+      this.ifTableFor = null;
+    }
     fill(this.el,
       this.header('Device', d.name),
       this.statusBox,
@@ -92,7 +122,8 @@ export class StatusPanel {
           this.isVantage(d.name) ? 'Vantage point' : 'Set as vantage point'),
         h('button', { type: 'button', class: 'danger', testid: 'panel-delete', onclick: () => this.actions.remove(this.sel) }, 'Delete')),
       h('section', null, h('h3', null, 'Details'), this.detailBox),
-      h('section', null, h('h3', null, 'Probe values'), this.valuesBox),
+      snmpSections,
+      h('section', null, h('h3', null, this.snmp ? 'Other values' : 'Probe values'), this.valuesBox),
       h('section', null, h('h3', null, 'Recent events ',
         h('a', { href: `#/events?map=${encodeURIComponent(this.mapName)}&device=${encodeURIComponent(d.name)}`, class: 'small-link' }, 'all')), events),
     );
@@ -105,7 +136,7 @@ export class StatusPanel {
   // refresh re-draws the live parts after a status delta.
   refresh() {
     if (!this.sel || this.sel.kind !== 'device') {
-      if (this.sel && this.sel.kind === 'link') this.renderLink(this.sel);
+      if (this.sel && this.sel.kind === 'link') this.refreshLink();
       return;
     }
     const d = this.obj;
@@ -129,7 +160,8 @@ export class StatusPanel {
       d.notes ? ['Notes', d.notes] : null,
     ].filter(Boolean);
     fill(this.detailBox, ...rows.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
-    const values = Object.entries(d.values || {}).sort(([a], [b]) => a.localeCompare(b));
+    if (this.snmp) this.refreshSNMP(d);
+    const values = Object.entries(d.values || {}).filter(([k]) => !this.snmp || !SNMP_VALUE_KEYS.has(k)).sort(([a], [b]) => a.localeCompare(b));
     fill(this.valuesBox, values.length
       ? h('table', { class: 'table compact' }, h('tbody', null, values.map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k), h('td', null, formatValue(v))))))
       : h('p', { class: 'muted' }, 'No values yet.'));
@@ -138,6 +170,19 @@ export class StatusPanel {
       this.loadCounters(d);
     }
     this.lastStatus = d.status;
+  }
+
+  // refreshSNMP updates the system group and the interface table.
+  refreshSNMP(d) {
+    const v = d.values || {};
+    const rows = systemRows(v);
+    fill(this.sysBox, rows.length
+      ? rows.flatMap(([k, val]) => [h('dt', null, k), h('dd', { class: k === 'Description' ? 'sys-descr' : null }, val)])
+      : [h('dt', null, 'Agent'), h('dd', { class: 'muted' }, d.last_poll ? 'no SNMP answer in the last poll' : 'not polled yet')]);
+    const have = Array.isArray(v.interfaces);
+    this.ifTable.el.hidden = !have;
+    this.ifWaiting.hidden = have;
+    if (have) this.ifTable.update(v);
   }
 
   sinceText(d) {
@@ -231,20 +276,46 @@ export class StatusPanel {
   // ---- link ---------------------------------------------------------
 
   renderLink(sel) {
-    const l = this.data.links.find((x) => (x.from === sel.from && x.to === sel.to) || (x.from === sel.to && x.to === sel.from));
+    const l = this.findLink(sel);
     if (!l) return this.close();
-    const end = (name) => {
-      const d = this.data.devices.find((x) => x.name === name);
-      if (d) return h('li', { testid: `link-end-${name}` }, statusBadge(d.status), ' ', h('strong', null, name), h('div', { class: 'muted' }, d.reason ? `${d.address} — ${d.reason}` : d.address));
-      return h('li', { testid: `link-end-${name}` }, h('span', { class: 'badge badge-net' }, 'Network'), ' ', h('strong', null, name));
-    };
+    const snmpEnd = [l.from, l.to].some((n) => isSNMPDevice(this.device(n)));
+    const editable = !l.auto && (snmpEnd || l.from_interface || l.to_interface);
+    this.linkLive = h('div', { class: 'link-live' });
     fill(this.el,
       this.header('Link', `${l.from} — ${l.to}`),
       h('p', { class: 'muted' }, l.auto ? 'Automatic: the device address is inside the network\'s ranges.' : 'Drawn on the map.'),
-      h('section', null, h('h3', null, 'Endpoints'), h('ul', { class: 'plain endpoints' }, end(l.from), end(l.to))),
+      this.linkLive,
       l.auto ? null : h('div', { class: 'panel-actions' },
+        editable ? h('button', { type: 'button', testid: 'panel-edit-link', onclick: () => this.actions.edit(this.sel) }, 'Edit link') : null,
         h('button', { type: 'button', class: 'danger', testid: 'panel-delete', onclick: () => this.actions.remove(this.sel) }, 'Delete link')),
     );
+    this.refreshLink();
+  }
+
+  findLink(sel) {
+    return this.data.links.find((x) => (x.from === sel.from && x.to === sel.to) || (x.from === sel.to && x.to === sel.from));
+  }
+
+  device(name) {
+    return this.data.devices.find((x) => x.name === name);
+  }
+
+  // refreshLink re-draws the live parts of the link window: endpoint
+  // status and the interfaces the link names.
+  refreshLink() {
+    const l = this.findLink(this.sel);
+    if (!l || !this.linkLive) return;
+    const end = (name) => {
+      const d = this.device(name);
+      if (d) return h('li', { testid: `link-end-${name}` }, statusBadge(d.status), ' ', h('strong', null, name), h('div', { class: 'muted' }, d.reason ? `${d.address} — ${d.reason}` : d.address));
+      return h('li', { testid: `link-end-${name}` }, h('span', { class: 'badge badge-net' }, 'Network'), ' ', h('strong', null, name));
+    };
+    const cards = [];
+    if (l.from_interface) cards.push(interfaceCard(this.device(l.from) || { name: l.from }, l.from_interface));
+    if (l.to_interface) cards.push(interfaceCard(this.device(l.to) || { name: l.to }, l.to_interface));
+    fill(this.linkLive,
+      h('section', null, h('h3', null, 'Endpoints'), h('ul', { class: 'plain endpoints' }, end(l.from), end(l.to))),
+      cards.length ? h('section', { testid: 'link-interfaces' }, h('h3', null, cards.length === 1 ? 'Interface' : 'Interfaces'), cards) : null);
   }
 }
 
