@@ -115,7 +115,9 @@ func parsePerf(s string) []Perf {
 			f = append(f, "")
 		}
 		v := f[0]
-		i := strings.IndexFunc(v, func(r rune) bool { return !(r >= '0' && r <= '9' || r == '.' || r == '-' || r == '+' || r == 'e' || r == 'E') })
+		i := strings.IndexFunc(v, func(r rune) bool {
+			return !(r >= '0' && r <= '9' || r == '.' || r == '-' || r == '+' || r == 'e' || r == 'E')
+		})
 		uom := ""
 		if i >= 0 {
 			v, uom = v[:i], v[i:]
