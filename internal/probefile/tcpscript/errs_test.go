@@ -1,0 +1,11 @@
+package tcpscript
+
+import (
+	"errors"
+	"io"
+)
+
+var (
+	errEOF        = io.EOF
+	errClosedPipe = errors.New("closed")
+)
