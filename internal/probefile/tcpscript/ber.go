@@ -54,7 +54,7 @@ func (p *berParser) space() {
 }
 
 func (p *berParser) errorf(format string, a ...any) error {
-	return fmt.Errorf("BER template, column %d: %s", p.i+1, fmt.Sprintf(format, a...))
+	return fmt.Errorf("BER template: %s", fmt.Sprintf(format, a...))
 }
 
 func (p *berParser) elem(depth int) (*berNode, error) {

@@ -84,6 +84,7 @@ type fakeConn struct {
 	written strings.Builder
 	reply   func(written string) string
 	hang    bool
+	chunk   int // bytes per Read at most; 0 means any
 	closed  bool
 }
 
@@ -95,6 +96,9 @@ func (f *fakeConn) Read(p []byte) (int, error) {
 			return 0, os.ErrDeadlineExceeded
 		}
 		return 0, errEOF
+	}
+	if f.chunk > 0 && len(p) > f.chunk {
+		p = p[:f.chunk]
 	}
 	n := copy(p, f.in)
 	f.in = f.in[n:]

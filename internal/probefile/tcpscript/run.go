@@ -215,7 +215,7 @@ func (r *runner) exit(msg string) {
 
 // stopped ends a run whose context is over.
 func (r *runner) stopped(st *stmt) {
-	if errors.Is(r.ctx.Err(), context.DeadlineExceeded) {
+	if r.ctx.Err() == nil || errors.Is(r.ctx.Err(), context.DeadlineExceeded) {
 		r.end("DOWN", fmt.Sprintf("Timed out after %s (line %d)", r.o.Timeout, st.line))
 		return
 	}

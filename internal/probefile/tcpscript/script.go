@@ -239,6 +239,7 @@ func Parse(src string, firstLine int) (*Script, error) {
 			toks[i], inComment, err = tokenize(rest)
 			if err != nil {
 				fail(st.line, "%s: %v", word, err)
+				st.cmd = ""
 			}
 		}
 	}
@@ -267,6 +268,9 @@ func (s *Script) bind(i int, toks []token) error {
 	sig, _ := signature(st.cmd)
 	st.args = make([]arg, len(sig))
 	next := 0
+	if (st.cmd == "DONE" || st.cmd == "STAT") && len(toks) > 0 && toks[0].kind == tWord && !accepts(oStatus, toks[0]) {
+		return fmt.Errorf("bad status %q (want OKAY, WARN, ALRM, CRIT or DOWN)", toks[0].text)
+	}
 	for _, t := range toks {
 		if st.cmd == "CONN" && (t.kind == tString || t.kind == tWord) {
 			switch strings.ToUpper(t.text) {
@@ -437,23 +441,28 @@ func suggest(word string) string {
 	return " (did you mean " + best + "?)"
 }
 
-// editDistance is the Levenshtein distance between a and b.
+// editDistance is the edit distance between a and b, counting a swap of
+// two adjacent letters as one edit (SNED → SEND).
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
