@@ -132,7 +132,7 @@ func scanBERWord(s string) (string, int) {
 	i := 0
 	for i < len(s) && !isSpace(s[i]) && s[i] != ',' && s[i] != '}' {
 		if s[i] == '$' && i+1 < len(s) && s[i+1] == '{' {
-			if end := matchBrace(s, i+1); end > 0 {
+			if end := matchBrace(s[:min(len(s), i+maxBareMacro)], i+1); end > 0 {
 				i = end + 1
 				continue
 			}

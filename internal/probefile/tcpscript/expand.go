@@ -11,15 +11,23 @@ import (
 	"time"
 )
 
-// maxVar is the longest value a variable holds (STOR, SCAT).
-const maxVar = 65535
+// maxVar is the longest value a variable holds (STOR, SCAT); maxExpand
+// caps any expanded operand.
+const (
+	maxVar    = 65535
+	maxExpand = 1 << 20
+)
 
 // expand returns a string operand with macros substituted and, unless it
 // is a regular expression, backslash escapes decoded. Substituted values
 // are inserted as they are: a parameter's backslashes and quotes stay.
 func (r *runner) expand(body string, regex bool) string {
 	var b strings.Builder
-	for i := 0; i < len(body); i++ {
+	var braces map[int]int
+	if strings.Contains(body, "${") {
+		braces = braceMatches(body)
+	}
+	for i := 0; i < len(body) && b.Len() < maxExpand; i++ {
 		c := body[i]
 		switch {
 		case c == '\\' && i+1 < len(body):
@@ -33,12 +41,20 @@ func (r *runner) expand(body string, regex bool) string {
 			}
 			i += decodeEscape(body[i+1:], &b)
 		case c == '$':
-			i += r.macro(body[i:], &b) - 1
+			i += r.macro(body, i, braces, &b) - 1
 		default:
 			b.WriteByte(c)
 		}
 	}
-	return b.String()
+	return truncate(b.String())
+}
+
+// truncate caps an expansion at maxExpand bytes.
+func truncate(s string) string {
+	if len(s) > maxExpand {
+		return s[:maxExpand]
+	}
+	return s
 }
 
 // expandMacros substitutes macros only (bare words, numbers, macro names).
@@ -47,25 +63,28 @@ func (r *runner) expandMacros(s string) string {
 		return s
 	}
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
+	braces := braceMatches(s)
+	for i := 0; i < len(s) && b.Len() < maxExpand; i++ {
 		if s[i] == '$' {
-			i += r.macro(s[i:], &b) - 1
+			i += r.macro(s, i, braces, &b) - 1
 			continue
 		}
 		b.WriteByte(s[i])
 	}
-	return b.String()
+	return truncate(b.String())
 }
 
-// macro expands the "${name}" or "$name" at the start of s into b and
-// returns the bytes consumed. A bare $name is substituted only when name is
-// a defined variable, so "^$" and "US$" stay as written.
-func (r *runner) macro(s string, b *strings.Builder) int {
+// macro expands the "${name}" or "$name" at all[at:] into b and returns
+// the bytes consumed; braces locates closing braces (braceMatches). A bare
+// $name is substituted only when name is a defined variable, so "^$" and
+// "US$" stay as written.
+func (r *runner) macro(all string, at int, braces map[int]int, b *strings.Builder) int {
+	s := all[at:]
 	if len(s) > 1 && s[1] == '{' {
-		if end := matchBrace(s, 1); end > 0 {
-			name := r.expandMacros(s[2:end])
+		if end, ok := braces[at+1]; ok {
+			name := r.expandMacros(all[at+2 : end])
 			b.WriteString(r.lookup(name))
-			return end + 1
+			return end - at + 1
 		}
 		b.WriteString("${")
 		return 2

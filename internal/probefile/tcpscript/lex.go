@@ -124,12 +124,15 @@ func scanQuoted(s string) (body string, n int, ok bool) {
 	return "", 0, false
 }
 
+// maxBareMacro bounds the search for the end of a ${...} in a bare word.
+const maxBareMacro = 256
+
 // scanWord reads a bare word; a ${...} inside it may contain spaces.
 func scanWord(s string) (string, int) {
 	i := 0
 	for i < len(s) && !isSpace(s[i]) {
 		if s[i] == '$' && i+1 < len(s) && s[i+1] == '{' {
-			if end := matchBrace(s, i+1); end > 0 {
+			if end := matchBrace(s[:min(len(s), i+maxBareMacro)], i+1); end > 0 {
 				i = end + 1
 				continue
 			}
@@ -140,7 +143,7 @@ func scanWord(s string) (string, int) {
 }
 
 // matchBrace returns the index of the '}' closing the '{' at s[open],
-// counting nested braces, or -1.
+// counting nested braces, or -1. See braceMatches for many lookups.
 func matchBrace(s string, open int) int {
 	depth := 0
 	for i := open; i < len(s); i++ {
@@ -155,6 +158,28 @@ func matchBrace(s string, open int) int {
 		}
 	}
 	return -1
+}
+
+// braceMatches returns, for each '{' of s, the index of its closing '}'
+// (-1 when unclosed), in one pass.
+func braceMatches(s string) map[int]int {
+	var m map[int]int
+	var stack []int
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '{':
+			stack = append(stack, i)
+		case '}':
+			if n := len(stack); n > 0 {
+				if m == nil {
+					m = map[int]int{}
+				}
+				m[stack[n-1]] = i
+				stack = stack[:n-1]
+			}
+		}
+	}
+	return m
 }
 
 func isSpace(c byte) bool {

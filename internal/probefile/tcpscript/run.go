@@ -373,7 +373,8 @@ func (r *runner) note(format string, a ...any) {
 
 // record adds lines of data to the bounded transcript.
 func (r *runner) record(prefix string, data []byte) {
-	for _, line := range strings.SplitAfter(string(data), "\n") {
+	lines := strings.SplitAfterN(string(data[max(0, len(data)-transcriptLines*transcriptLineLen):]), "\n", -1)
+	for _, line := range lines[max(0, len(lines)-transcriptLines):] {
 		if line == "" {
 			continue
 		}

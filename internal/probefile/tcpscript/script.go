@@ -426,6 +426,9 @@ func parseStatus(w string) (string, bool) {
 
 // suggest proposes the closest command for an unknown one.
 func suggest(word string) string {
+	if len(word) > 8 {
+		return ""
+	}
 	best, bestD := "", 3
 	for _, c := range commandNames() {
 		if strings.EqualFold(c, word) {
@@ -435,7 +438,7 @@ func suggest(word string) string {
 			best, bestD = c, d
 		}
 	}
-	if best == "" || len(word) > 8 {
+	if best == "" {
 		return ""
 	}
 	return " (did you mean " + best + "?)"
