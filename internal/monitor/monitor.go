@@ -205,6 +205,10 @@ func (m *Monitor) jobFor(mp *netmap.Map, d netmap.Device) (binding, *poller.Job)
 	creds := credentials(d.SNMP, mp.SNMP, m.cfg.SNMP)
 	keyParams := info.WithDefaults(d.PollParams())
 	keyParams[":down_after"] = strconv.Itoa(downAfter)
+	if info.Revision != "" {
+		// An edited probe file must not keep polling with the old one.
+		keyParams[":revision"] = info.Revision
+	}
 	if mp.SNMP != nil {
 		// Map defaults change what is polled, so they are part of the key.
 		for k, v := range (&netmap.Device{SNMP: mp.SNMP}).PollParams() {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/vantage-monitor/vantage/internal/snmp"
@@ -52,23 +53,46 @@ type Info struct {
 	Params  []Param  `json:"params,omitempty"`
 	// Shareable probes are polled once for identical devices on any map.
 	Shareable bool `json:"shareable"`
+	// Category is the probe's place in the probe picker, from its probe
+	// file's display_name ("Servers-Standard/HTTP & HTTPS").
+	Category string `json:"category,omitempty"`
+	// Description is the probe file's <description>, in IMML.
+	Description string `json:"description,omitempty"`
+	// Type is the probe file type: built-in, custom-snmp, tcp-script …
+	Type string `json:"type,omitempty"`
+	// File is where a probe-file probe came from ("probes/x.txt",
+	// "builtin:x.txt"); empty for probes implemented in Go only.
+	File string `json:"file,omitempty"`
+	// Revision changes whenever the probe's definition changes, so
+	// devices using it start afresh.
+	Revision string `json:"revision,omitempty"`
 	// New builds the probe.
 	New func() Probe `json:"-"`
 }
 
-// Registry maps probe identifiers and aliases to probes.
+// Registry maps probe identifiers and aliases to probes. Probes written in
+// Go are registered once; probes from probe files are replaced as a set
+// whenever the probe folder is reloaded. It is safe for concurrent use.
 type Registry struct {
+	mu    sync.RWMutex
 	byID  map[string]*Info
 	alias map[string]string
+	files map[string]bool // IDs that came from SetFiles
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{byID: map[string]*Info{}, alias: map[string]string{}}
+	return &Registry{byID: map[string]*Info{}, alias: map[string]string{}, files: map[string]bool{}}
 }
 
 // Register adds a probe; a duplicate identifier or alias is an error.
 func (r *Registry) Register(info Info) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.register(info)
+}
+
+func (r *Registry) register(info Info) error {
 	if _, ok := r.byID[info.ID]; ok {
 		return fmt.Errorf("probe %q registered twice", info.ID)
 	}
@@ -85,8 +109,58 @@ func (r *Registry) Register(info Info) error {
 	return nil
 }
 
+// SetFiles replaces the probes that came from probe files with infos. A
+// probe file may not replace a probe written in Go; such a clash is
+// reported and the Go probe kept. Describe, not replace, a Go probe with a
+// "built-in" probe file (see Describe).
+func (r *Registry) SetFiles(infos []Info) []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id := range r.files {
+		if i := r.byID[id]; i != nil {
+			for _, a := range i.Aliases {
+				delete(r.alias, a)
+			}
+		}
+		delete(r.byID, id)
+	}
+	r.files = map[string]bool{}
+	var errs []error
+	for _, info := range infos {
+		if err := r.register(info); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", info.File, err))
+			continue
+		}
+		r.files[info.ID] = true
+	}
+	return errs
+}
+
+// Describe adds a probe file's human name, category and description to a
+// probe written in Go (InterMapper's type = "built-in" files). It reports
+// false when no such probe exists.
+func (r *Registry) Describe(id, name, category, description, file string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	i, ok := r.byID[id]
+	if !ok {
+		return false
+	}
+	if name != "" {
+		i.Name = name
+	}
+	i.Category, i.Description, i.File, i.Type = category, description, file, "built-in"
+	return true
+}
+
 // Canonical resolves an identifier or alias to the canonical identifier.
 func (r *Registry) Canonical(id string) (string, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.canonical(id)
+}
+
+func (r *Registry) canonical(id string) (string, bool) {
 	if _, ok := r.byID[id]; ok {
 		return id, true
 	}
@@ -96,15 +170,20 @@ func (r *Registry) Canonical(id string) (string, bool) {
 
 // Lookup returns the probe registered under id or one of its aliases.
 func (r *Registry) Lookup(id string) (*Info, bool) {
-	c, ok := r.Canonical(id)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	c, ok := r.canonical(id)
 	if !ok {
 		return nil, false
 	}
-	return r.byID[c], true
+	i := *r.byID[c]
+	return &i, true
 }
 
 // All lists the registered probes sorted by identifier.
 func (r *Registry) All() []Info {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
 	out := make([]Info, 0, len(r.byID))
 	for _, i := range r.byID {
 		out = append(out, *i)
