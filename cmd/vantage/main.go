@@ -27,6 +27,8 @@ Usage:
   vantage ping [-c N] [-t TIMEOUT] [-s BYTES] HOST...
   vantage walk [-v 1|2c|3] [-c COMMUNITY] [-u USER -l LEVEL -a AUTH -A KEY -x PRIV -X KEY -n CONTEXT] [-m] HOST[:PORT] [OID]
   vantage get  [same flags] HOST[:PORT] OID...
+  vantage probe check [-strict] FILE...       validate probe files
+  vantage probe run FILE HOST[:PORT] [param=value...]   poll once with a probe file
   vantage map export [--data DIR] NAME      print a map file
   vantage map import [--data DIR] FILE...   add or replace maps from files
   vantage version
@@ -53,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = pingCmd(args[1:], stdout, stderr)
 	case "map":
 		err = mapCmd(args[1:], stdout, stderr)
+	case "probe":
+		err = probeCmd(args[1:], stdout, stderr)
 	case "walk":
 		err = walkCmd(args[1:], stdout, stderr)
 	case "get":
