@@ -118,11 +118,7 @@ func (r *runner) step(pc int, st *stmt) int {
 		n := parseNum(r.vals[strings.ToLower(name)])
 		r.set(name, strconv.FormatInt(addClamp(n, r.num(a[1])), 10))
 	case "EVAL":
-		if r.o.Eval == nil {
-			r.end("DOWN", fmt.Sprintf("EVAL: no expression evaluator is configured (line %d)", st.line))
-			break
-		}
-		if _, err := r.evaluate(st.expr); err != nil {
+		if _, err := r.evaluate(st.expr, st.parsed); err != nil {
 			r.note("EVAL at line %d: %v", st.line, err)
 		}
 	case "STRT":
@@ -220,7 +216,7 @@ func (r *runner) doMatch(pc int, st *stmt) int {
 			carry = append([]byte(nil), u[max(0, len(u)-maxUnit/4):]...)
 		}
 		r.discard()
-		if r.steps++; r.steps > r.o.MaxSteps*10 {
+		if r.reads++; r.reads > r.o.MaxSteps*10 {
 			r.end("DOWN", fmt.Sprintf("%s read too many lines (line %d)", st.cmd, st.line))
 			return pc
 		}
@@ -237,7 +233,7 @@ func (r *runner) ioFail(pc int, st *stmt, err error, target arg) int {
 	}
 	r.idleLine = st.line
 	expecting := ""
-	if r.toMatch != "" || st.cmd == "EXPT" || st.cmd == "MTCH" {
+	if st.cmd == "EXPT" || st.cmd == "MTCH" || st.cmd == "SKIP" {
 		expecting = fmt.Sprintf(" while waiting for %q", r.toMatch)
 	}
 	if errors.Is(err, errIdle) {

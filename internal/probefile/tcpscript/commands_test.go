@@ -102,7 +102,7 @@ func TestIOCommands(t *testing.T) {
 		{name: "RECV stores the current line", script: "RECV \"buf\"\nDONE OKAY \"${buf}\"", peer: peer{in: "payload\n"}, status: "OKAY", reason: "payload"},
 		{name: "LINE OFF reads blocks and finds strings split across reads",
 			script: "LINE OFF\nEXPT \"<HTML\"i else goto @NO\nDONE OKAY\n@NO:\nDONE WARN",
-			peer: peer{in: strings.Repeat("z", 6000) + "<ht" + "ml>", chunk: 6001}, status: "OKAY"},
+			peer:   peer{in: strings.Repeat("z", 6000) + "<ht" + "ml>", chunk: 6001}, status: "OKAY"},
 		{name: "LINE OFF no match then close", script: "LINE OFF\nEXPT \"<HTML\"i else goto @NO\nDONE OKAY\n@NO:\nDONE WARN",
 			peer: peer{in: "plain text"}, status: "WARN"},
 		{name: "LINE #n reads fixed blocks", script: "LINE #4\nMTCH \"abcd\"\nNEXT\nMTCH \"efgh\"\nLINE ON\nNEXT\nMTCH \"tail\"",
@@ -184,25 +184,35 @@ func TestVariableCommands(t *testing.T) {
 }
 
 func TestEval(t *testing.T) {
-	eval := func(expr string, vars map[string]string) (string, error) {
-		// A toy evaluator: "$name := value" and "value".
-		if name, v, ok := strings.Cut(expr, ":="); ok {
-			v = strings.TrimSpace(v)
-			vars[strings.TrimPrefix(strings.TrimSpace(name), "$")] = v + "/" + vars["1"]
-			return v, nil
+	t.Run("expression language", func(t *testing.T) {
+		s := mustParse(t, "MTCH \"(b+)\"r\nEVAL $x := \"${1}\" + \"!\"\nEVAL $n := 2*3\nEVAL $y := $undefined + 1\n"+
+			"EVAL \"key=42\" =~ \"=([0-9]+)\"\nDONE OKAY \"${eval:$n + 1} ${x} ${1} ${y}\"")
+		res := s.Run(context.Background(), Options{Dial: dialFake(&fakeConn{in: []byte("abbc\n")}, nil)})
+		if res.Status != "OKAY" || res.Reason != "7 bb! 42 " || res.Vars["x"] != "bb!" || res.Vars["n"] != "6" {
+			t.Errorf("got %+v", res)
 		}
-		if expr == "fail" {
-			return "", fmt.Errorf("undefined variable")
+	})
+	t.Run("custom evaluator", func(t *testing.T) {
+		eval := func(expr string, vars map[string]string) (string, error) {
+			if name, v, ok := strings.Cut(expr, ":="); ok {
+				v = strings.TrimSpace(v)
+				vars[strings.TrimPrefix(strings.TrimSpace(name), "$")] = v + "/" + vars["1"]
+				return v, nil
+			}
+			if expr == "$fail" {
+				return "", fmt.Errorf("undefined variable")
+			}
+			return "<" + expr + ">", nil
 		}
-		return "<" + expr + ">", nil
-	}
-	s := mustParse(t, "MTCH \"(b+)\"r\nEVAL $x := 5\nEVAL fail\nDONE OKAY \"${eval:1+1} ${x}\"")
-	res := s.Run(context.Background(), Options{Dial: dialFake(&fakeConn{in: []byte("abbc\n")}, nil), Eval: eval})
-	if res.Status != "OKAY" || res.Reason != "<1+1> 5/bb" || res.Vars["x"] != "5/bb" {
-		t.Errorf("got %+v", res)
-	}
-	res = s.Run(context.Background(), Options{Dial: dialFake(&fakeConn{in: []byte("abbc\n")}, nil)})
-	if res.Status != "DOWN" || res.Reason != "EVAL: no expression evaluator is configured (line 2)" {
-		t.Errorf("without evaluator: %+v", res)
-	}
+		s := mustParse(t, "MTCH \"(b+)\"r\nEVAL $x := 5\nEVAL $fail\nDONE OKAY \"${eval:1+1} ${x}\"")
+		res := s.Run(context.Background(), Options{Dial: dialFake(&fakeConn{in: []byte("abbc\n")}, nil), Eval: eval})
+		if res.Status != "OKAY" || res.Reason != "<1+1> 5/bb" || res.Vars["x"] != "5/bb" {
+			t.Errorf("got %+v", res)
+		}
+	})
+	t.Run("syntax errors are parse errors", func(t *testing.T) {
+		if _, err := Parse("EVAL $x := (1 +", 7); err == nil || !strings.HasPrefix(err.Error(), "line 7: EVAL: ") {
+			t.Errorf("got %v", err)
+		}
+	})
 }

@@ -180,7 +180,7 @@ func (r *runner) lookup(name string) string {
 		return r.builtin(name)
 	}
 	if strings.HasPrefix(lower, "eval:") {
-		v, _ := r.evaluate(name[len("eval:"):])
+		v, _ := r.evaluate(name[len("eval:"):], nil)
 		return v
 	}
 	if v, ok := r.vals[lower]; ok {

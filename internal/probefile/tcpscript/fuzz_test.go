@@ -13,6 +13,7 @@ func fuzzSeeds(f *testing.F) []string {
 		ldapScript,
 		"CONN #5 \"TELNET\"\nWAIT #1 @I\nEXPT \"^v=([0-9]+)\"ri\nSTOR \"${1}\" \"${_BASE64:${1}}\"\nNBGT #${v} #3 @+2\nDONE OKAY\n@I\nDONE DOWN",
 		"LINE OFF\nSEND \"GET / HTTP/1.0\\r\\n\\r\\n\"\nEXPT \"<html\"i else goto #0\nLINE #4\nSKIP \"x\"\nRECV \"r\"\nSBNE \"${r}\" m\"^a\" #1",
+		"MTCH \"(.+)\"r\nEVAL $v := \"${1}\" =~ \"([0-9]+)\" ? $1 * 2 : -1\nNBLT #${v} #0 @+2\nDONE OKAY \"${eval:$v+1}\"",
 		"@L:\nSCAT \"a\" \"${a}${a}x\" @E\nNADD \"n\" #1\nGOTO @L\n@E\nSTAT WARN \"${n}\"\nEXIT",
 	}
 	for _, name := range []string{"com.dartware.tcp.http", "com.dartware.tcp.smtp", "com.dartware.tcp.ftp.login", "com.dartware.tcp.custom"} {
@@ -67,8 +68,7 @@ func FuzzRun(f *testing.F) {
 			return w
 		}}
 		res := s.Run(context.Background(), Options{Address: "192.0.2.1", Port: 7, Timeout: 2 * time.Second,
-			Params: map[string]string{"a": "1", "Seconds to wait": "1"}, Dial: dialFake(conn, nil),
-			Eval: func(expr string, vars map[string]string) (string, error) { return expr, nil }})
+			Params: map[string]string{"a": "1", "Seconds to wait": "1"}, Dial: dialFake(conn, nil)})
 		if took := time.Since(start); took > 5*time.Second {
 			t.Fatalf("run took %s", took)
 		}

@@ -2,12 +2,19 @@ package tcpscript
 
 import (
 	"context"
+	"errors"
+	"io"
 	"os"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+)
+
+var (
+	errEOF        = io.EOF
+	errClosedPipe = errors.New("closed")
 )
 
 // examples is where the real InterMapper probe files are (read in place).

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"maps"
 	"net"
 	"strconv"
 	"strings"
@@ -43,7 +42,8 @@ type Options struct {
 	// TLSConfig is the default dialer's TLS base configuration; nil
 	// verifies the device's certificate (CONN "SECURE:ADH" never does).
 	TLSConfig *tls.Config
-	// Eval evaluates EVAL and ${eval:...}; nil makes EVAL end the run as DOWN.
+	// Eval evaluates EVAL and ${eval:...}; nil uses the probe expression
+	// language (internal/probefile/expr).
 	Eval       Evaluator
 	Version    string // ${_VERSION}; "" means DefaultVersion
 	DeviceName string // ${DEVICENAME}
@@ -106,7 +106,7 @@ type runner struct {
 	statStatus, statReason    string
 	status, reason, why       string
 	done                      bool
-	steps                     int
+	steps, reads              int // statements run; lines EXPT and SKIP passed over
 	transcript                []string
 }
 
@@ -250,27 +250,6 @@ func (r *runner) set(name, value string) {
 	k := strings.ToLower(name)
 	r.vals[k] = value
 	r.stored[k] = name
-}
-
-// evaluate runs an expression with the configured Evaluator.
-func (r *runner) evaluate(expr string) (string, error) {
-	if r.o.Eval == nil {
-		return "", errors.New("no expression evaluator is configured")
-	}
-	vars := maps.Clone(r.vals)
-	for i, g := range r.groups {
-		vars[strconv.Itoa(i+1)] = g
-	}
-	v, err := r.o.Eval(expr, vars)
-	for k, nv := range vars {
-		if _, group := strconv.Atoi(k); group == nil {
-			continue
-		}
-		if old, ok := r.vals[strings.ToLower(k)]; !ok || old != nv {
-			r.set(k, nv)
-		}
-	}
-	return v, err
 }
 
 // connect dials the device (CONN, RCON, or before the first I/O of a

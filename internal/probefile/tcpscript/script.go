@@ -20,6 +20,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/vantage-monitor/vantage/internal/probefile/expr"
 )
 
 // ParseError is a problem in a script, at a line of the probe file.
@@ -51,8 +53,9 @@ type stmt struct {
 	conn connFlags
 	// ber is BSND's or BRCV's template.
 	ber *berNode
-	// expr is EVAL's expression.
-	expr string
+	// expr is EVAL's expression, parsed.
+	expr   string
+	parsed *expr.Expr
 }
 
 // arg is one bound operand.
@@ -227,6 +230,8 @@ func Parse(src string, firstLine int) (*Script, error) {
 				st.expr = strings.TrimSpace(rest)
 				if st.expr == "" {
 					fail(st.line, "EVAL: missing expression")
+				} else if st.parsed, err = expr.Parse(st.expr); err != nil {
+					fail(st.line, "EVAL: %v", err)
 				}
 				continue
 			case "BSND", "BRCV":
