@@ -334,12 +334,15 @@ func (r *runner) optString(a arg) string {
 	return r.expand(a.tok.text, false)
 }
 
-// value is STOR's value: a string, or a number converted.
+// value is STOR's value: a string, a #number converted, or a bare word.
 func (r *runner) value(a arg) string {
-	if a.tok.kind == tString {
+	switch a.tok.kind {
+	case tString:
 		return r.expand(a.tok.text, false)
+	case tNum:
+		return strconv.FormatInt(r.num(a), 10)
 	}
-	return strconv.FormatInt(r.num(a), 10)
+	return r.expandMacros(a.tok.text)
 }
 
 // num is a numeric operand's value.

@@ -216,3 +216,31 @@ func TestEval(t *testing.T) {
 		}
 	})
 }
+
+func TestPersistentVariables(t *testing.T) {
+	s := mustParse(t, `STOR "count" 0
+EVAL $prev := defined("total") == 1 ? $total : 0
+SEND "stats\r\n"
+SKIP "<KR id='1' "
+@DATA:
+MTCH "^([a-z]+)=(.*)$"ri else goto @FINISHED
+STOR "${1}" "${2}"
+NEXT
+GOTO @DATA
+@FINISHED:
+EXPT "</KR>"
+EVAL $diff := $total - $prev
+DONE OKAY "diff ${diff} count ${count}"`)
+	poll := func(total string, prev map[string]string) Result {
+		conn := &fakeConn{reply: func(string) string { return "<KR id='1' >\ntotal=" + total + "\n</KR>\n" }}
+		return s.Run(context.Background(), Options{Dial: dialFake(conn, nil), Persistent: prev})
+	}
+	first := poll("150", nil)
+	if first.Reason != "diff 150 count 0" {
+		t.Fatalf("first poll: %+v", first)
+	}
+	second := poll("175", first.Vars)
+	if second.Reason != "diff 25 count 0" || second.Vars["prev"] != "150" {
+		t.Errorf("second poll: %+v", second)
+	}
+}

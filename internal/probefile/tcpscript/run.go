@@ -34,8 +34,13 @@ type Options struct {
 	Port    int    // the header's port_number or the device's "port" setting
 	// Params are the probe's parameters by name as the file writes them
 	// ("Password*", "Test[Equal,NotEqual]"), for ${Param Name}.
-	Params  map[string]string
-	Timeout time.Duration // overall; 0 means DefaultTimeout
+	Params map[string]string
+	// Persistent are the variables of the device's previous run (its
+	// Result.Vars): InterMapper keeps script variables between polls, and
+	// scripts test them with defined("name"). Names starting with "_" are
+	// not restored.
+	Persistent map[string]string
+	Timeout    time.Duration // overall; 0 means DefaultTimeout
 	// Dial opens the connection; nil uses net.Dialer and crypto/tls with
 	// TLSConfig.
 	Dial Dialer
@@ -134,6 +139,11 @@ func (s *Script) Run(ctx context.Context, o Options) (res Result) {
 	r := &runner{ctx: ctx, s: s, o: o, now: now, start: now(), port: o.Port, idle: DefaultIdle,
 		vals: map[string]string{}, stored: map[string]string{}, remoteAddr: o.Address}
 	r.deadline, _ = ctx.Deadline()
+	for k, v := range o.Persistent {
+		if !strings.HasPrefix(k, "_") {
+			r.set(k, v)
+		}
+	}
 	for k, v := range o.Params {
 		r.vals[strings.ToLower(k)] = v
 	}

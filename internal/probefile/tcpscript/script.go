@@ -86,7 +86,7 @@ const (
 	oTarget               // #n, #+n, @LABEL
 	oStatus               // OKAY WARN ALRM CRIT DOWN
 	oWord                 // ON, OFF, #n (LINE)
-	oValue                // "string" or #n (STOR)
+	oValue                // "string", #n or a bare word (STOR "x" 0)
 )
 
 type operand struct {
@@ -162,7 +162,7 @@ func accepts(k opKind, t token) bool {
 	case oWord:
 		return t.kind == tWord || t.kind == tNum
 	case oValue:
-		return t.kind == tString || t.kind == tNum
+		return true
 	}
 	return false
 }
