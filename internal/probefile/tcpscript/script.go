@@ -1,17 +1,3 @@
-// Package tcpscript parses and runs the <script> section of InterMapper
-// "tcp-script" probes: a line-oriented language of four-letter commands
-// (CONN, SEND, EXPT, MTCH, GOTO, DONE, …) that talks to a device over TCP,
-// optionally TLS, and ends with a status and a reason.
-//
-// Parse checks a script once (commands, operands, labels and jump
-// targets); Run executes it against one device with per-step timeouts, a
-// bounded number of steps and cancellation through its context.
-//
-// Jump targets are script lines: "#n" is the n-th line counted from the
-// first non-blank line of the section (blank, comment and label lines
-// count, as in the Developer Guide's numbered example), "#+n"/"#-n" and
-// "@+n"/"@-n" are relative to the current line, "@NAME" is a label and
-// "#0" (also a missing target) ends the script as DOWN.
 package tcpscript
 
 import (
