@@ -47,6 +47,9 @@ wait_for() {
 	return 1
 }
 
+# bound PORT: something listens on UDP 127.0.0.1:PORT.
+bound() { ss -Huln "sport = :$1" | grep -q .; }
+
 # field KEY LINE: the value of KEY=value in LINE.
 field() { grep -o "\(^\| \)$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2; }
 
@@ -57,6 +60,7 @@ for ((r = 1; r <= runs; r++)); do
 	for rate in $rates; do
 		n=$((rate * secs))
 
+		if bound "$port"; then echo "UDP port $port is taken: set PORT" >&2; exit 1; fi
 		d=$tmp/snmptrapd-$rate-$r
 		mkdir -p "$d"
 		printf 'disableAuthorization yes\nformat2 TRAP %%v\\n\n' >"$d/snmptrapd.conf"
@@ -65,6 +69,7 @@ for ((r = 1; r <= runs; r++)); do
 		pid=$!
 		pids+=("$pid")
 		wait_for grep -q "NET-SNMP version" "$d/traps.log" || { cat "$d/stderr" >&2; exit 1; }
+		wait_for bound "$port" || { cat "$d/stderr" >&2; exit 1; }
 		s=$("$bench" send -to "127.0.0.1:$port" -rate "$rate" -n "$n" -pid "$pid")
 		kill -TERM "$pid"
 		wait "$pid" || true
@@ -77,6 +82,7 @@ for ((r = 1; r <= runs; r++)); do
 		pid=$!
 		pids+=("$pid")
 		wait_for grep -q "receiving on" "$d/stderr" || { cat "$d/stderr" >&2; exit 1; }
+		wait_for bound "$port" || { cat "$d/stderr" >&2; exit 1; }
 		s=$("$bench" send -to "127.0.0.1:$port" -rate "$rate" -n "$n" -pid "$pid")
 		kill -TERM "$pid"
 		wait "$pid"
