@@ -139,6 +139,7 @@ func TestFlowCommands(t *testing.T) {
 		{name: "GOTO absolute", script: "GOTO #4\nDONE DOWN\n\nDONE OKAY \"four\"", status: "OKAY", reason: "four"},
 		{name: "GOTO #0 ends DOWN", script: "GOTO #0", status: "DOWN", reason: "GOTO #0 (line 1)"},
 		{name: "GOTO to a label by macro", script: "STOR \"where\" \"END\"\nGOTO @${where}\nDONE DOWN\n@END\nDONE OKAY \"end\"", status: "OKAY", reason: "end"},
+		{name: "GOTO <BEGIN #4> as the IMAP4 probe writes it", script: "GOTO <BEGIN #4>\nDONE DOWN\n\n@BEGIN:\nDONE OKAY \"begin\"", status: "OKAY", reason: "begin"},
 		{name: "GOTO relative by macro", script: "STOR \"n\" \"+2\"\nGOTO #${n}\nDONE DOWN\nDONE OKAY \"rel\"", status: "OKAY", reason: "rel"},
 		{name: "GOTO absolute by $var", script: "STOR \"n\" \"4\"\nGOTO #$n\nDONE DOWN\nDONE OKAY \"abs\"", status: "OKAY", reason: "abs"},
 		{name: "GOTO by macro outside the script", script: "STOR \"n\" \"99\"\nGOTO #$n", status: "DOWN", reason: "jump target #99 is outside the script (2 lines) (line 2)"},
@@ -245,5 +246,30 @@ DONE OKAY "diff ${diff} count ${count}"`)
 	second := poll("175", first.Vars)
 	if second.Reason != "diff 25 count 0" || second.Vars["prev"] != "150" {
 		t.Errorf("second poll: %+v", second)
+	}
+}
+
+// TestBinaryExchange follows the NRPE probe's pattern: a packet built with
+// EVAL and pack(), sent with SEND "$cmd", a fixed-size reply read with
+// LINE #n and RECV, and decoded with unpack().
+func TestBinaryExchange(t *testing.T) {
+	s := mustParse(t, `EVAL $cmd := pack(2, ">S") + "hi" + "\x00"
+LINE #6
+SEND "$cmd"
+RECV "buf"
+EVAL $type := unpack(substr("$buf", 0, 2), ">S")
+NBNE #$type #3 @BAD
+EVAL $has := ("$buf" =~ "(d.+)$")
+STOR "perf" "${1}"
+DONE OKAY "type $type, $$${perf}"
+@BAD:
+DONE DOWN "type $type"`)
+	conn := &fakeConn{reply: func(string) string { return "\x00\x03data" + "extra" }}
+	res := s.Run(context.Background(), Options{Dial: dialFake(conn, nil)})
+	if res.Status != "OKAY" || res.Reason != "type 3, $data" {
+		t.Errorf("got %+v", res)
+	}
+	if got := conn.sent(); got != "\x00\x02hi\x00" {
+		t.Errorf("sent %q", got)
 	}
 }

@@ -75,11 +75,16 @@ func (r *runner) expandMacros(s string) string {
 }
 
 // macro expands the "${name}" or "$name" at all[at:] into b and returns
-// the bytes consumed; braces locates closing braces (braceMatches). A bare
+// the bytes consumed; braces locates closing braces (braceMatches). "$$"
+// is a literal "$". A bare
 // $name is substituted only when name is a defined variable, so "^$" and
 // "US$" stay as written.
 func (r *runner) macro(all string, at int, braces map[int]int, b *strings.Builder) int {
 	s := all[at:]
+	if len(s) > 1 && s[1] == '$' { // "$$" is a dollar sign: "$${name}" leaves "${name}" for <script-output>
+		b.WriteByte('$')
+		return 2
+	}
 	if len(s) > 1 && s[1] == '{' {
 		if end, ok := braces[at+1]; ok {
 			name := r.expandMacros(all[at+2 : end])

@@ -35,6 +35,7 @@ func TestMacros(t *testing.T) {
 		{`$n items, $nope, $`, "3 items, $nope, $"},
 		{`\${User ID} \x41\102\q`, `${User ID} AB\q`},
 		{`${unclosed`, "${unclosed"},
+		{`$${perf-${1}} costs $$5`, "${perf-mail} costs $5"},
 	}
 	clock := time.Date(2025, 2, 1, 3, 4, 5, 0, time.UTC)
 	for _, c := range cases {

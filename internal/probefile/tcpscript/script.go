@@ -3,6 +3,7 @@ package tcpscript
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -356,10 +357,10 @@ func (s *Script) resolveTarget(i int, t token) (int, error) {
 		}
 		return 0, fmt.Errorf("unknown label %s", t)
 	}
-	n, err := strconv.Atoi(text)
-	if err != nil {
+	if text == "" || text[0] < '0' || text[0] > '9' {
 		return 0, fmt.Errorf("bad jump target %s", t)
 	}
+	n := int(min(parseNum(text), math.MaxInt32)) // "#4>" is 4, as numbers are read
 	if n == 0 {
 		return stopDown, nil
 	}
@@ -373,13 +374,12 @@ func (s *Script) checkTarget(idx int, t token) (int, error) {
 	return idx, nil
 }
 
-// relative parses "+n" or "-n".
+// relative parses "+n" or "-n" (trailing text ignored).
 func relative(text string) (int, bool) {
-	if len(text) < 2 || (text[0] != '+' && text[0] != '-') {
+	if len(text) < 2 || (text[0] != '+' && text[0] != '-') || text[1] < '0' || text[1] > '9' {
 		return 0, false
 	}
-	n, err := strconv.Atoi(text)
-	return n, err == nil
+	return int(max(min(parseNum(text), math.MaxInt32), math.MinInt32)), true
 }
 
 func kindName(k opKind) string {
