@@ -97,10 +97,14 @@ func (r *runner) step(pc int, st *stmt) int {
 			r.statStatus, r.statReason = s, r.optString(a[1])
 		}
 	case "DONE":
+		msg := r.optString(a[1])
+		if !a[1].ok && r.statReason == "" {
+			msg = r.connErr // "DONE DOWN" in a FAIL handler: the connection error
+		}
 		if !a[0].ok {
-			r.exit(r.optString(a[1]))
+			r.exit(msg)
 		} else if s, ok := r.statusArg(a[0], st); ok {
-			r.end(s, r.optString(a[1]))
+			r.end(s, msg)
 		}
 	case "EXIT":
 		r.exit("")
@@ -271,7 +275,19 @@ func (r *runner) jump(a arg, base int, why string) int {
 		return a.tgt
 	}
 	t := a.tok
-	t.text = strings.TrimSuffix(r.expandMacros(t.text), ":")
+	t.text = strings.TrimSuffix(strings.TrimSpace(r.expandMacros(t.text)), ":")
+	if t.kind == tWord { // a variable holding "@LABEL" or "#n"
+		switch {
+		case strings.HasPrefix(t.text, "@"):
+			t.kind, t.text = tLabel, t.text[1:]
+		case strings.HasPrefix(t.text, "#"):
+			t.kind, t.text = tNum, t.text[1:]
+		case t.text != "" && (t.text[0] == '+' || t.text[0] == '-' || ('0' <= t.text[0] && t.text[0] <= '9')):
+			t.kind = tNum
+		default:
+			t.kind = tLabel
+		}
+	}
 	if t.kind == tNum && !isNumber(t.text) {
 		t.text = strconv.FormatInt(parseNum(t.text), 10)
 	}

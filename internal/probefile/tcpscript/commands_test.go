@@ -143,6 +143,9 @@ func TestFlowCommands(t *testing.T) {
 		{name: "GOTO relative by macro", script: "STOR \"n\" \"+2\"\nGOTO #${n}\nDONE DOWN\nDONE OKAY \"rel\"", status: "OKAY", reason: "rel"},
 		{name: "GOTO absolute by $var", script: "STOR \"n\" \"4\"\nGOTO #$n\nDONE DOWN\nDONE OKAY \"abs\"", status: "OKAY", reason: "abs"},
 		{name: "GOTO by macro outside the script", script: "STOR \"n\" \"99\"\nGOTO #$n", status: "DOWN", reason: "jump target #99 is outside the script (2 lines) (line 2)"},
+		{name: "subroutine return through GOTO ${RET}", script: "STOR \"RET\" \"@BACK\"\nGOTO @SUB\n@BACK:\nDONE OKAY \"${x}\"\n@SUB:\nSTOR \"x\" \"sub ran\"\nGOTO ${RET}",
+			status: "OKAY", reason: "sub ran"},
+		{name: "else goto ${RET}", script: "STOR \"RET\" \"#4\"\nMTCH \"x\" else goto ${RET}\nDONE DOWN\nDONE OKAY \"four\"", peer: peer{in: "y\n"}, status: "OKAY", reason: "four"},
 		{name: "GOTO to an unknown label by macro", script: "GOTO @${where}", status: "DOWN", reason: "unknown label @ (line 1)"},
 		{name: "endless loop stops", script: "@L\nGOTO @L", status: "DOWN", reason: "Stopped after 10000 steps: the script loops (line 2)"},
 		{name: "CHCK non-empty", script: "CHCK \"${User}\" else goto @NO\nDONE OKAY\n@NO\nDONE WARN", params: map[string]string{"user": "bob"}, status: "OKAY"},
@@ -182,6 +185,8 @@ func TestVariableCommands(t *testing.T) {
 			status: "WARN", reason: "40000"},
 		{name: "NADD", script: "NADD \"c\" #2\nNADD \"c\" #-5\nSTOR \"s\" \"abc\"\nNADD \"s\" #1", status: "OKAY", vars: map[string]string{"c": "-3", "s": "1"}},
 		{name: "STRT and TIME", script: "TIME \"none\"\nSTRT\nTIME \"t\"", status: "OKAY", vars: map[string]string{"none": "0", "t": "0"}},
+		{name: "_ variables of the script's own", script: "STOR \"_divisor\" \"10\"\nEVAL $_uptime := 100 / ${_divisor}\nDONE OKAY \"${_divisor} ${_uptime} ${_remoteport}\"",
+			status: "OKAY", reason: "10 10 25", vars: map[string]string{"_uptime": "10"}},
 		{name: "^ variables", script: "STOR \"^data\" \"x\"\nDONE OKAY \"${^data}$^data\"", status: "OKAY", reason: "xx", vars: map[string]string{"^data": "x"}},
 		{name: "bare $name only for defined variables", script: "STOR \"a\" \"1\"\nDONE OKAY \"$a $b US$ ^$\"", status: "OKAY", reason: "1 $b US$ ^$"},
 	})

@@ -182,7 +182,9 @@ func (r *runner) lookup(name string) string {
 		return ""
 	}
 	if strings.HasPrefix(lower, "_") {
-		return r.builtin(name)
+		if v, ok := r.builtin(name); ok {
+			return v
+		}
 	}
 	if strings.HasPrefix(lower, "eval:") {
 		v, _ := r.evaluate(name[len("eval:"):], nil)
@@ -202,8 +204,9 @@ func (r *runner) lookup(name string) string {
 	return ""
 }
 
-// builtin expands the TCP script's built-in variables and functions.
-func (r *runner) builtin(name string) string {
+// builtin expands the TCP script's built-in variables and functions;
+// false means name is not one.
+func (r *runner) builtin(name string) (string, bool) {
 	fn, param, _ := strings.Cut(name, ":")
 	switch strings.ToLower(fn) {
 	case "_line":
@@ -211,66 +214,66 @@ func (r *runner) builtin(name string) string {
 		if n, err := strconv.Atoi(strings.TrimSpace(param)); err == nil && n >= 0 && n < len(line) {
 			line = line[:n]
 		}
-		return line
+		return line, true
 	case "_base64":
-		return base64.StdEncoding.EncodeToString([]byte(param))
+		return base64.StdEncoding.EncodeToString([]byte(param)), true
 	case "_md5":
 		sum := md5.Sum([]byte(param))
-		return hex.EncodeToString(sum[:])
+		return hex.EncodeToString(sum[:]), true
 	case "_hmac":
 		key, msg, _ := strings.Cut(param, ":")
 		m := hmac.New(md5.New, []byte(key))
 		m.Write([]byte(msg))
-		return hex.EncodeToString(m.Sum(nil))
+		return hex.EncodeToString(m.Sum(nil)), true
 	case "_length":
-		return strconv.Itoa(len(param))
+		return strconv.Itoa(len(param)), true
 	case "_float":
 		v, err := strconv.ParseFloat(strings.TrimSpace(param), 64)
 		if err != nil {
-			return param
+			return param, true
 		}
-		return strconv.FormatFloat(v, 'g', 6, 64)
+		return strconv.FormatFloat(v, 'g', 6, 64), true
 	case "_urlencode":
-		return url.QueryEscape(param)
+		return url.QueryEscape(param), true
 	case "_cvspassword":
-		return cvsScramble(param)
+		return cvsScramble(param), true
 	case "_xor":
 		data, key, _ := strings.Cut(param, ":")
-		return xorString(data, key)
+		return xorString(data, key), true
 	case "_remoteaddress":
-		return r.remoteAddr
+		return r.remoteAddr, true
 	case "_remoteport":
-		return strconv.Itoa(r.port)
+		return strconv.Itoa(r.port), true
 	case "_localaddress":
-		return r.localAddr
+		return r.localAddr, true
 	case "_localaddress6":
 		if strings.Contains(r.localAddr, ":") {
-			return r.localAddr
+			return r.localAddr, true
 		}
-		return ""
+		return "", true
 	case "_localport":
-		return r.localPort
+		return r.localPort, true
 	case "_gmttime":
-		return r.now().UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")
+		return r.now().UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT"), true
 	case "_version":
-		return r.o.Version
+		return r.o.Version, true
 	case "_idletimeout":
-		return strconv.Itoa(int(r.idle / time.Second))
+		return strconv.Itoa(int(r.idle / time.Second)), true
 	case "_stringtomatch":
-		return r.toMatch
+		return r.toMatch, true
 	case "_idleline":
-		return strconv.Itoa(r.idleLine)
+		return strconv.Itoa(r.idleLine), true
 	case "_secsconnected":
 		if r.connectedAt.IsZero() {
-			return "0"
+			return "0", true
 		}
-		return strconv.Itoa(int(r.now().Sub(r.connectedAt) / time.Second))
+		return strconv.Itoa(int(r.now().Sub(r.connectedAt) / time.Second)), true
 	case "_connect":
-		return strconv.FormatInt(r.connectMs, 10)
+		return strconv.FormatInt(r.connectMs, 10), true
 	case "_active":
-		return strconv.FormatInt(r.activeMs(), 10)
+		return strconv.FormatInt(r.activeMs(), 10), true
 	}
-	return ""
+	return "", false
 }
 
 // xorString XORs data with key repeated (${_XOR:data:key}).

@@ -162,6 +162,13 @@ func TestConnect(t *testing.T) {
 			t.Errorf("got %+v", res)
 		}
 	})
+	t.Run("DONE DOWN without a message in the FAIL handler", func(t *testing.T) {
+		d := &dials{err: errors.New("connection refused")}
+		res := run("CONN #5\nFAIL @F\nDONE OKAY\n@F:\nDONE DOWN", d, 25)
+		if res.Status != "DOWN" || res.Reason != "Could not connect to 192.0.2.7:25: connection refused (line 1)" {
+			t.Errorf("got %+v", res)
+		}
+	})
 	t.Run("no FAIL handler", func(t *testing.T) {
 		d := &dials{err: errors.New("connection refused")}
 		res := run("CONN #5\nDONE OKAY", d, 25)

@@ -37,8 +37,8 @@ type Options struct {
 	Params map[string]string
 	// Persistent are the variables of the device's previous run (its
 	// Result.Vars): InterMapper keeps script variables between polls, and
-	// scripts test them with defined("name"). Names starting with "_" are
-	// not restored.
+	// scripts test them with defined("name"). _connect and _active are not
+	// restored.
 	Persistent map[string]string
 	Timeout    time.Duration // overall; 0 means DefaultTimeout
 	// Dial opens the connection; nil uses net.Dialer and crypto/tls with
@@ -110,6 +110,7 @@ type runner struct {
 	timer                     time.Time
 	statStatus, statReason    string
 	status, reason, why       string
+	connErr                   string // why the last connection attempt failed
 	done                      bool
 	steps, reads              int // statements run; lines EXPT and SKIP passed over
 	transcript                []string
@@ -140,7 +141,7 @@ func (s *Script) Run(ctx context.Context, o Options) (res Result) {
 		vals: map[string]string{}, stored: map[string]string{}, remoteAddr: o.Address}
 	r.deadline, _ = ctx.Deadline()
 	for k, v := range o.Persistent {
-		if !strings.HasPrefix(k, "_") {
+		if lk := strings.ToLower(k); lk != "_connect" && lk != "_active" {
 			r.set(k, v)
 		}
 	}
@@ -280,10 +281,11 @@ func (r *runner) connect(st *stmt, timeout time.Duration) bool {
 	}
 	if err != nil {
 		r.why = fmt.Sprintf("Could not connect to %s: %v (line %d)", addr, err, st.line)
+		r.connErr = r.why
 		r.note("could not connect to %s: %v", addr, err)
 		return false
 	}
-	r.connectedAt = r.now()
+	r.connectedAt, r.connErr = r.now(), ""
 	r.connectMs = r.connectedAt.Sub(r.connectStart).Milliseconds()
 	r.conn, r.rd, r.closed, r.hasCur = c, newReader(c, r.flags.telnet), false, false
 	if a, ok := c.(interface{ RemoteAddr() net.Addr }); ok && a.RemoteAddr() != nil {

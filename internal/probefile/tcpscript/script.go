@@ -142,7 +142,7 @@ func accepts(k opKind, t token) bool {
 		return t.kind == tNum || t.kind == tString ||
 			(t.kind == tWord && (t.hasMacro() || isNumber(t.text)))
 	case oTarget:
-		return t.kind == tNum || t.kind == tLabel
+		return t.kind == tNum || t.kind == tLabel || (t.kind == tWord && t.hasMacro()) // GOTO ${RET}
 	case oStatus:
 		_, ok := parseStatus(t.text)
 		return t.kind == tWord && (ok || strings.HasPrefix(t.text, "${"))
