@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -299,13 +300,28 @@ func (r *runner) jump(a arg, base int, why string) int {
 	return idx
 }
 
-// pattern expands a match operand.
+// pattern expands a match operand; regular expressions with macros are
+// compiled once per run and text.
 func (r *runner) pattern(a arg) (pattern, error) {
 	p := pattern{text: r.expand(a.tok.text, a.tok.regex), icase: a.tok.icase, re: a.re}
 	if a.tok.regex && p.re == nil {
-		re, err := compilePattern(r.expand(a.tok.text, true), a.tok.icase)
+		key := p.text
+		if p.icase {
+			key = "(?i)" + key
+		}
+		if re, ok := r.regexps[key]; ok {
+			p.re = re
+			return p, nil
+		}
+		re, err := compilePattern(p.text, a.tok.icase)
 		if err != nil {
 			return p, fmt.Errorf("bad regular expression %q: %v", p.text, err)
+		}
+		if len(r.regexps) < 64 {
+			if r.regexps == nil {
+				r.regexps = map[string]*regexp.Regexp{}
+			}
+			r.regexps[key] = re
 		}
 		p.re = re
 	}

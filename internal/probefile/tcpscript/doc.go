@@ -61,8 +61,10 @@
 // ${name} is replaced in every operand when the statement runs; values are
 // inserted verbatim (a parameter's backslashes and quotes stay as typed),
 // while escapes written in the script (\r \n \t \f \b \v \a \" \\ \$ \ooo
-// \xhh) are decoded, except in regular expressions, which keep theirs. A
-// bare $name is replaced only when name is a defined variable. Names are
+// \xhh) are decoded, in regular expressions too (so "[^\\s-]"r is [^\s-]),
+// where \b, \$ and unknown escapes (\s, \d, \.) reach the regexp engine
+// as written. "$$" is a "$". A bare $name is replaced only when name is a
+// defined variable. Names are
 // case-insensitive; parameters are variables. Besides variables there are
 // the regexp groups ${1}, ${2}, … of the last MTCH/EXPT/SKIP/SBNE, the
 // built-ins ${_REMOTEADDRESS} ${_REMOTEPORT} ${_LOCALADDRESS}

@@ -18,9 +18,12 @@ const (
 	maxExpand = 1 << 20
 )
 
-// expand returns a string operand with macros substituted and, unless it
-// is a regular expression, backslash escapes decoded. Substituted values
-// are inserted as they are: a parameter's backslashes and quotes stay.
+// expand returns a string operand with macros substituted and backslash
+// escapes decoded, as InterMapper reads a string before using it (so the
+// regular expression "[^\\s-]" is [^\s-]). In a regular expression \b and
+// \$ and unknown escapes (\s, \d, \.) reach the regexp engine as written.
+// Substituted values are inserted as they are: a parameter's backslashes
+// and quotes stay.
 func (r *runner) expand(body string, regex bool) string {
 	var b strings.Builder
 	var braces map[int]int
@@ -31,10 +34,8 @@ func (r *runner) expand(body string, regex bool) string {
 		c := body[i]
 		switch {
 		case c == '\\' && i+1 < len(body):
-			if regex {
-				if body[i+1] != '"' {
-					b.WriteByte('\\')
-				}
+			if regex && (body[i+1] == 'b' || body[i+1] == '$') {
+				b.WriteByte('\\')
 				b.WriteByte(body[i+1])
 				i++
 				continue

@@ -57,6 +57,11 @@ func TestRegexpEscapes(t *testing.T) {
 		{name: "regexp from a parameter", script: `MTCH "${re}"r @+2` + "\nDONE OKAY\nDONE WARN", params: map[string]string{"re": "^[0-9]+$"}, peer: peer{in: "123\n"}, status: "OKAY"},
 		{name: "bad regexp from a parameter", script: `MTCH "${re}"r`, params: map[string]string{"re": "(["}, peer: peer{in: "123\n"},
 			status: "DOWN", reason: "MTCH: bad regular expression \"([\": error parsing regexp: missing closing ]: `[` (line 1)"},
+		{name: "escapes are decoded first, as the SSH probe relies on", script: `EXPT "SSH-([^\\s-]+)-(.*)\s*"r` + "\nDONE OKAY \"${1}|${2}\"",
+			peer: peer{in: "SSH-1.99s-OpenSSH_9.2p1 Debian\r\n"}, status: "OKAY", reason: "1.99s|OpenSSH_9.2p1 Debian"},
+		{name: "doubled backslash", script: `MTCH "^a\\.b$"r @+2` + "\nDONE OKAY\nDONE WARN", peer: peer{in: "axb\n"}, status: "WARN"},
+		{name: "word boundary and tab", script: `MTCH "\bOK\b\t[0-9]+"r`, peer: peer{in: "all OK\t42\n"}, status: "OKAY"},
+		{name: "Latin-1 byte in a pattern", script: "MTCH \"caf\xe9\"r", peer: peer{in: "caf\xe9\n"}, status: "OKAY"},
 		{name: "substring is not a regexp", script: `MTCH "a.b"`, peer: peer{in: "xa.by\n"}, status: "OKAY"},
 	})
 }

@@ -4,17 +4,20 @@ import (
 	"bytes"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
-// compilePattern compiles a script regular expression. Backslash escapes
-// are left to the regexp engine (RE2 knows \r \n \t \f \v \a \x.. \ooo), except
-// \" which is a quote.
-func compilePattern(body string, icase bool) (*regexp.Regexp, error) {
-	p := strings.ReplaceAll(body, `\"`, `"`)
-	if icase {
-		p = "(?i)" + p
+// compilePattern compiles an expanded regular expression. Bytes that are
+// not UTF-8 (Latin-1 probe files) become U+FFFD, which is how the regexp
+// engine sees such bytes in the data.
+func compilePattern(text string, icase bool) (*regexp.Regexp, error) {
+	if !utf8.ValidString(text) {
+		text = strings.ToValidUTF8(text, "\uFFFD")
 	}
-	return regexp.Compile(p)
+	if icase {
+		text = "(?i)" + text
+	}
+	return regexp.Compile(text)
 }
 
 // pattern is an expanded MTCH/EXPT/SKIP/SBNE operand.

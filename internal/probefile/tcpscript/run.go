@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -86,9 +87,10 @@ type runner struct {
 	start    time.Time
 	deadline time.Time
 
-	vals   map[string]string // variables and parameters by lower-case name
-	stored map[string]string // lower-case name → name as set, for Result.Vars
-	groups []string
+	vals    map[string]string // variables and parameters by lower-case name
+	stored  map[string]string // lower-case name → name as set, for Result.Vars
+	groups  []string
+	regexps map[string]*regexp.Regexp // compiled patterns with macros
 
 	port                      int
 	conn                      Conn

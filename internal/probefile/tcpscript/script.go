@@ -323,7 +323,7 @@ func (s *Script) bind(i int, toks []token) error {
 			}
 		case oStr:
 			if a.tok.regex && !a.tok.hasMacro() && isPatternArg(st.cmd, j) {
-				re, err := compilePattern(a.tok.text, a.tok.icase)
+				re, err := compilePattern((&runner{}).expand(a.tok.text, true), a.tok.icase)
 				if err != nil {
 					return fmt.Errorf("bad regular expression %s: %v", a.tok, err)
 				}
