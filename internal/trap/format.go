@@ -51,6 +51,10 @@ func FormatShort(t Trap, n Namer) string { return format(t, n, false) }
 //	1.3.6.1.4.1.6306 (333) { 1.3.6.1.4.1.6306.1 : "321", 1.3.6.1.4.1.6306.2 : "456" }
 func FormatVerbose(t Trap, n Namer) string { return format(t, n, true) }
 
+// UnmatchedMap stands in the map column of the event-log line of a trap no
+// device received: "TRAP (not on map):192.0.2.9 :: …".
+const UnmatchedMap = "(not on map)"
+
 // FormatUnmatched is the message of a trap no device received, after
 // InterMapper's `trap "y.y.y.y (not on map) :: text"`.
 func FormatUnmatched(t Trap, n Namer, verbose bool) string {

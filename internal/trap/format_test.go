@@ -103,9 +103,11 @@ func TestFormatEventLine(t *testing.T) {
 	if err != nil || back.Map != "TestMap" || back.Device != "192.168.2.1" || back.Message != e.Message {
 		t.Errorf("parsed back %+v %v", back, err)
 	}
-	un := eventlog.Event{Kind: KindTrap, Message: FormatUnmatched(tr, nil, false)}
-	if back, _ := eventlog.Parse(eventlog.Format(un)); back.Map != "" || back.Message != un.Message {
-		t.Errorf("unmatched parsed back %+v", back)
+	for _, addr := range []string{"192.0.2.9", "2001:db8::1"} {
+		un := eventlog.Event{Kind: KindTrap, Map: UnmatchedMap, Device: addr, Message: FormatShort(tr, nil)}
+		if back, _ := eventlog.Parse(eventlog.Format(un)); back.Map != UnmatchedMap || back.Device != addr || back.Message != un.Message {
+			t.Errorf("unmatched parsed back %+v", back)
+		}
 	}
 }
 

@@ -111,7 +111,7 @@ func TestNetSNMPv1Generic(t *testing.T) {
 	if events[0].Message != "linkUp, ifIndex = 7" || events[0].Device != "switch" {
 		t.Errorf("linkUp event %+v", events[0])
 	}
-	if events[1].Message != "198.51.100.7 (not on map) :: coldStart (via 127.0.0.1)" || events[1].Map != "" {
+	if events[1].Message != "coldStart (via 127.0.0.1)" || events[1].Map != UnmatchedMap || events[1].Device != "198.51.100.7" {
 		t.Errorf("unmatched event %+v", events[1])
 	}
 	if st := s.Stats(); st.Unmatched != 1 || st.Delivered != 1 {

@@ -275,8 +275,9 @@ func (s *Service) dispatch(t Trap) {
 	msg := format(t, s.deps.Names, s.cfg.Verbose)
 	if len(devs) == 0 {
 		s.m.unmatch()
-		s.writeEvent(eventlog.Event{Time: t.Received, Kind: KindTrap,
-			Message: t.DeviceAddr().String() + " (not on map) :: " + msg})
+		// The address goes where the device name would: an IPv6 address
+		// in the message would be mistaken for "map:device" when read back.
+		s.writeEvent(eventlog.Event{Time: t.Received, Kind: KindTrap, Map: UnmatchedMap, Device: t.DeviceAddr().String(), Message: msg})
 	}
 	for _, d := range devs {
 		s.writeEvent(eventlog.Event{Time: t.Received, Kind: KindTrap, Map: d.Map, Device: d.Device, Message: msg})
