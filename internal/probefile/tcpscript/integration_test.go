@@ -147,6 +147,26 @@ func TestHTTPProbePython(t *testing.T) {
 		fmt.Sprintf("[HTTP] 404 Not Found (http://127.0.0.1:%d/missing.html)", port))
 }
 
+// TestSMTPProbePython runs the SMTP probe against Python's smtpd module
+// (Python 3.11 and older) when it is installed.
+func TestSMTPProbePython(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed")
+	}
+	if exec.Command(py, "-W", "ignore", "-c", "import smtpd").Run() != nil {
+		t.Skip("python3 has no smtpd module")
+	}
+	port := freePort(t)
+	cmd := exec.Command(py, "-W", "ignore", "-m", "smtpd", "-n", "-c", "DebuggingServer", fmt.Sprintf("127.0.0.1:%d", port))
+	if err := cmd.Start(); err != nil {
+		t.Skipf("python3 smtpd: %v", err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	waitListening(t, port)
+	check(t, runProbe(t, "com.dartware.tcp.smtp", port, nil), "OKAY", "")
+}
+
 // smtpServer answers like a mail server; vrfy is the VRFY reply.
 func smtpServer(t *testing.T, greeting, vrfy string, helo *string) int {
 	return lineServer(t, greeting, func(line string) (string, bool) {
