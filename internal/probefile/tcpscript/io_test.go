@@ -212,6 +212,13 @@ func TestConnect(t *testing.T) {
 			t.Errorf("got %+v", res)
 		}
 	})
+	t.Run("what arrived before a failed write can still be read", func(t *testing.T) {
+		d := &dials{conns: []*fakeConn{{in: []byte("220 hi\r\n221 Bye\r\n"), closed: true}}}
+		res := run("CONN #5\nMTCH \"220\"\nSEND \"QUIT\\r\\n\"\nMTCH \"221\" @+2\nDONE OKAY \"bye\"\nDONE WARN", d, 21)
+		if res.Status != "OKAY" || res.Reason != "bye" {
+			t.Errorf("got %+v", res)
+		}
+	})
 	t.Run("write failure without DISC is noticed by the next read", func(t *testing.T) {
 		d := &dials{conns: []*fakeConn{{closed: true}}}
 		res := run("STAT WARN \"bad\"\nCONN #5\nSEND \"QUIT\\r\\n\"\nMTCH \"221\" #+2\nEXPT \"221 \" #+1\nEXIT", d, 80)

@@ -101,7 +101,7 @@ type runner struct {
 	localPort                 string
 	connectStart, connectedAt time.Time
 	connectMs                 int64
-	closed                    bool // a write failed; reads report a disconnect
+	closed                    bool // a write failed
 	mode, fixed               int
 	cur                       []byte
 	hasCur                    bool
@@ -329,7 +329,7 @@ func (r *runner) current() ([]byte, error) {
 	if r.hasCur {
 		return r.cur, nil
 	}
-	if r.conn == nil || r.closed {
+	if r.conn == nil {
 		return nil, errors.New("not connected")
 	}
 	u, err := r.rd.unit(r.ctx, r.mode, r.fixed, r.idleDeadline)
@@ -353,7 +353,11 @@ func (r *runner) write(data []byte) error {
 	}
 	_ = r.conn.SetDeadline(r.idleDeadline())
 	if _, err := r.conn.Write(data); err != nil {
+		// Reads still deliver what arrived, then report the disconnect.
 		r.closed = true
+		if r.rd.err == nil {
+			r.rd.err = err
+		}
 		return err
 	}
 	return nil
