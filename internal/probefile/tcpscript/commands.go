@@ -34,8 +34,10 @@ func (r *runner) step(pc int, st *stmt) int {
 	case "DISC":
 		r.discH = handler{set: a[0].ok, a: a[0], base: pc}
 	case "SEND":
+		r.secret = false
 		return r.doSend(pc, st, []byte(r.expand(a[0].tok.text, false)))
 	case "BSND":
+		r.secret = false
 		return r.doSend(pc, st, st.ber.encode(r))
 	case "MTCH", "EXPT", "SKIP":
 		return r.doMatch(pc, st)

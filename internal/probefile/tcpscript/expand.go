@@ -192,6 +192,9 @@ func (r *runner) lookup(name string) string {
 		return v
 	}
 	if v, ok := r.vals[lower]; ok {
+		if strings.HasSuffix(lower, "*") {
+			r.secret = true // keep it out of the transcript
+		}
 		return v
 	}
 	switch lower {

@@ -260,6 +260,15 @@ func TestFTPProbe(t *testing.T) {
 			check(t, runProbe(t, "com.dartware.tcp.ftp.login", port, c.params), c.status, c.reason)
 		})
 	}
+	t.Run("passwords stay out of the transcript", func(t *testing.T) {
+		port := ftpServer(t, "220 ready\r\n", "hunter2")
+		res := runProbe(t, "com.dartware.tcp.ftp.login", port, map[string]string{"Password*": "hunter2"})
+		check(t, res, "OKAY", "")
+		all := strings.Join(res.Transcript, "\n")
+		if strings.Contains(all, "hunter2") || !strings.Contains(all, "* sent 14 bytes holding a password") {
+			t.Errorf("transcript:\n%s", all)
+		}
+	})
 	t.Run("too many users", func(t *testing.T) {
 		port := ftpServer(t, "421 Too many users.\r\n", "")
 		check(t, runProbe(t, "com.dartware.tcp.ftp.login", port, nil), "DOWN",

@@ -113,6 +113,7 @@ type runner struct {
 	statStatus, statReason    string
 	status, reason, why       string
 	connErr                   string // why the last connection attempt failed
+	secret                    bool   // a password parameter ("Name*") was expanded
 	done                      bool
 	steps, reads              int // statements run; lines EXPT and SKIP passed over
 	transcript                []string
@@ -347,7 +348,11 @@ func (r *runner) discard() { r.hasCur = false }
 // write sends data; false means the connection is gone.
 func (r *runner) write(data []byte) error {
 	r.discard()
-	r.record("> ", data)
+	if r.secret {
+		r.note("sent %d bytes holding a password", len(data))
+	} else {
+		r.record("> ", data)
+	}
 	if r.conn == nil || r.closed {
 		return errors.New("not connected")
 	}
