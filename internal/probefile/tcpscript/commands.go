@@ -234,7 +234,7 @@ func (r *runner) doMatch(pc int, st *stmt) int {
 // timeout goes to the idle handler, else to the statement's own target;
 // a closed connection goes to the DISC handler, else to the target.
 func (r *runner) ioFail(pc int, st *stmt, err error, target arg) int {
-	if r.ctx.Err() != nil || (!r.deadline.IsZero() && !r.now().Before(r.deadline)) {
+	if r.ctx.Err() != nil || (!r.deadline.IsZero() && !time.Now().Before(r.deadline)) {
 		r.stopped(st)
 		return pc
 	}

@@ -54,7 +54,8 @@ type Options struct {
 	Version    string // ${_VERSION}; "" means DefaultVersion
 	DeviceName string // ${DEVICENAME}
 	MaxSteps   int    // statements executed at most; 0 means DefaultMaxSteps
-	// Now is the clock; nil means time.Now.
+	// Now is the clock of ${_GMTTIME}, STRT/TIME and the connection
+	// timings; nil means time.Now. Timeouts always use real time.
 	Now func() time.Time
 }
 
@@ -317,7 +318,7 @@ func (r *runner) disconnect() {
 
 // idleDeadline is the deadline of the next read or write.
 func (r *runner) idleDeadline() time.Time {
-	d := r.now().Add(r.idle)
+	d := time.Now().Add(r.idle) // deadlines are real time, whatever Options.Now says
 	if !r.deadline.IsZero() && r.deadline.Before(d) {
 		return r.deadline
 	}
