@@ -278,3 +278,13 @@ DONE DOWN "type $type"`)
 		t.Errorf("sent %q", got)
 	}
 }
+
+func TestTimer(t *testing.T) {
+	clock := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := func() time.Time { clock = clock.Add(250 * time.Millisecond); return clock }
+	s := mustParse(t, "STRT\nNEXT\nTIME \"elapsed\"\nDONE OKAY \"${elapsed} ms, connect ${_CONNECT} ms\"")
+	res := s.Run(context.Background(), Options{Now: now, Dial: dialFake(&fakeConn{}, nil)})
+	if res.Reason != "250 ms, connect 0 ms" || res.Vars["elapsed"] != "250" {
+		t.Errorf("got %+v", res)
+	}
+}
