@@ -27,6 +27,7 @@ Usage:
   vantage ping [-c N] [-t TIMEOUT] [-s BYTES] HOST...
   vantage walk [-v 1|2c|3] [-c COMMUNITY] [-u USER -l LEVEL -a AUTH -A KEY -x PRIV -X KEY -n CONTEXT] [-m] HOST[:PORT] [OID]
   vantage get  [same flags] HOST[:PORT] OID...
+  vantage trap listen [--listen ADDR] [--verbose] [-m] [-u USER -l LEVEL -a AUTH -A KEY -x PRIV -X KEY] [--count N]
   vantage probe check [-strict] FILE...       validate probe files
   vantage probe run FILE HOST[:PORT] [param=value...]   poll once with a probe file
   vantage map export [--data DIR] NAME      print a map file
@@ -55,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = pingCmd(args[1:], stdout, stderr)
 	case "map":
 		err = mapCmd(args[1:], stdout, stderr)
+	case "trap":
+		err = trapCmd(args[1:], stdout, stderr)
 	case "probe":
 		err = probeCmd(args[1:], stdout, stderr)
 	case "walk":
@@ -92,7 +95,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	names := []struct{ name, def, help string }{
 		{"http", ":8080", "web UI and HTTP API"},
 		{"remote", ":8181", "remote-access protocol"},
-		{"traps", ":162", "SNMP trap receiver"},
+		{"traps", ":162", "SNMP trap receiver (several: comma-separated)"},
 		{"netflow", ":2055", "NetFlow/IPFIX collector"},
 		{"sflow", ":6343", "sFlow collector"},
 		{"jflow", ":9996", "J-Flow/NetFlow collector"},

@@ -17,6 +17,7 @@ import (
 	"github.com/vantage-monitor/vantage/internal/eventlog"
 	"github.com/vantage-monitor/vantage/internal/poller"
 	"github.com/vantage-monitor/vantage/internal/snmp"
+	"github.com/vantage-monitor/vantage/internal/trap"
 )
 
 // Listeners are the server's sockets; "off" disables one.
@@ -55,6 +56,9 @@ type Config struct {
 	SNMP snmp.Credentials `yaml:"snmp"`
 	// SNMPClient tunes the SNMP client: timeouts, retries, sockets.
 	SNMPClient snmp.Config `yaml:"snmp_client"`
+	// Traps configures the trap receiver (its addresses come from
+	// listeners.traps / --traps).
+	Traps trap.Config `yaml:"traps"`
 }
 
 // Default is the embedded configuration the server runs on.
@@ -72,6 +76,7 @@ func Default() Config {
 		ICMP:            ICMP{Mode: "auto"},
 		SNMP:            snmp.DefaultCredentials(),
 		SNMPClient:      snmp.DefaultConfig(),
+		Traps:           trap.DefaultConfig(),
 	}
 }
 
@@ -97,6 +102,9 @@ func (c Config) Validate() error {
 	}
 	if err := c.SNMPClient.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("snmp_client: %w", err))
+	}
+	if err := c.Traps.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("traps: %w", err))
 	}
 	errs = append(errs, c.Poller.Validate(), c.EventLog.Validate())
 	return errors.Join(errs...)
@@ -199,4 +207,7 @@ const Template = `# Vantage server settings. Every key is optional; the values s
 #   max_sessions: 256   # sockets at most (one per request in flight)
 #   idle_timeout: 2m0s
 #   max_walk: 1000000   # values before a walk is declared endless
+# traps:                # the receiver (addresses: the traps listener)
+#   verbose: false      # event-log lines with every OID and value
+#   users:              # SNMPv3 users, a list of {user, auth, auth_key, priv, priv_key}
 `

@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +70,7 @@ func TestTemplateIsTheDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatalf("template does not parse: %v\n%s", err, strings.Join(uncommented, "\n"))
 	}
-	if c != Default() {
+	if !reflect.DeepEqual(c, Default()) {
 		t.Fatalf("template %+v differs from defaults %+v", c, Default())
 	}
 }

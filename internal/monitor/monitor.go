@@ -6,6 +6,7 @@ package monitor
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"reflect"
 	"sort"
 	"strconv"
@@ -63,6 +64,7 @@ type Monitor struct {
 	states  map[string]status.State // by poll key
 	devices map[ref]binding
 	byKey   map[string][]ref
+	byAddr  map[netip.Addr][]ref
 	maps    []*netmap.Map
 
 	subMu  sync.Mutex
@@ -135,9 +137,13 @@ func (m *Monitor) Sync() {
 	jobs := map[string]*poller.Job{}
 	devices := map[ref]binding{}
 	byKey := map[string][]ref{}
+	byAddr := map[netip.Addr][]ref{}
 	for _, mp := range all {
 		for _, d := range mp.Devices {
 			r := ref{mp.Name, d.Name}
+			if a, ok := d.Addr(); ok {
+				byAddr[a] = append(byAddr[a], r)
+			}
 			b, job := m.jobFor(mp, d)
 			devices[r] = b
 			if job == nil {
@@ -158,7 +164,7 @@ func (m *Monitor) Sync() {
 	}
 	m.mu.Lock()
 	old := m.maps
-	m.devices, m.byKey, m.maps = devices, byKey, all
+	m.devices, m.byKey, m.byAddr, m.maps = devices, byKey, byAddr, all
 	for k := range m.states {
 		if _, ok := jobs[k]; !ok {
 			delete(m.states, k)
@@ -271,6 +277,25 @@ func (m *Monitor) write(e eventlog.Event) {
 	if err := m.deps.Events.Write(e); err != nil {
 		m.deps.Logger.Error("cannot write event", "err", err)
 	}
+}
+
+// DevicesAt lists the devices, on every map, whose address is a; traps are
+// dispatched with it. Devices known by DNS name are matched by IP address
+// only once they are resolved (not yet).
+func (m *Monitor) DevicesAt(a netip.Addr) (maps, devices []string) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for _, r := range m.byAddr[a.Unmap()] {
+		maps, devices = append(maps, r.Map), append(devices, r.Device)
+	}
+	return maps, devices
+}
+
+// KeyOf returns the poll key of a device, "" when it is not polled.
+func (m *Monitor) KeyOf(mapName, device string) string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.devices[ref{mapName, device}].key
 }
 
 // PollNow asks for an immediate poll of a device.

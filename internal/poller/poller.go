@@ -49,6 +49,10 @@ type entry struct {
 	running bool
 	index   int // position in the heap, -1 when not scheduled
 	removed bool
+	// waiters are closed when the next poll of this job finishes.
+	waiters []chan struct{}
+	// inflightWaiters are closed when the running poll finishes.
+	inflightWaiters []chan struct{}
 }
 
 // New builds an inert poller; nothing runs before Run. reg may be nil.
@@ -101,6 +105,10 @@ func (p *Poller) Set(jobs []Job) {
 	}
 	for k, e := range p.entries {
 		if !seen[k] {
+			for _, w := range e.waiters {
+				close(w)
+			}
+			e.waiters = nil
 			e.removed = true
 			if e.index >= 0 {
 				heap.Remove(&p.queue, e.index)
@@ -113,18 +121,40 @@ func (p *Poller) Set(jobs []Job) {
 
 // PollNow moves a job to the front of the schedule; false if unknown.
 func (p *Poller) PollNow(key string) bool {
+	return p.PollNowDone(key) != nil
+}
+
+// PollNowDone moves a job to the front of the schedule and returns a
+// channel closed when a poll of it that starts from now on has finished (or
+// the job is removed); nil if the job is unknown. A poll already running is
+// not the one waited for: it may have read the device before the caller's
+// reason to poll (a trap) happened.
+func (p *Poller) PollNowDone(key string) <-chan struct{} {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e, ok := p.entries[key]
 	if !ok {
-		return false
+		return nil
 	}
 	if e.index >= 0 {
 		e.next = p.now()
 		p.fix(e)
 	}
+	done := make(chan struct{})
+	e.waiters = append(e.waiters, done)
 	p.signal()
-	return true
+	return done
+}
+
+// Probe returns the probe instance polling key, for callers that feed it
+// (trap probes); nil if unknown.
+func (p *Poller) Probe(key string) probe.Probe {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e, ok := p.entries[key]; ok {
+		return e.job.Probe
+	}
+	return nil
 }
 
 func (p *Poller) fix(e *entry) {
@@ -200,6 +230,7 @@ func (p *Poller) due() (*entry, time.Duration) {
 			continue
 		}
 		e.running = true
+		e.inflightWaiters, e.waiters = e.waiters, nil
 		p.inFlight++
 		return e, 0
 	}
@@ -209,6 +240,10 @@ func (p *Poller) finish(e *entry) {
 	p.mu.Lock()
 	e.running = false
 	p.inFlight--
+	for _, w := range e.inflightWaiters {
+		close(w)
+	}
+	e.inflightWaiters = nil
 	p.mu.Unlock()
 }
 

@@ -234,3 +234,35 @@ func TestSetKeepsProbeInstance(t *testing.T) {
 		t.Fatal("stateful probe instance replaced by an identical job")
 	}
 }
+
+func TestPollNowDone(t *testing.T) {
+	p, rec, _ := newTest(t, DefaultConfig())
+	p.Set([]Job{{Key: "a", Probe: probeFunc(ok), Interval: time.Hour}})
+	if p.PollNowDone("nope") != nil {
+		t.Fatal("unknown job gave a channel")
+	}
+	done := p.PollNowDone("a")
+	run(t, p)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("poll never reported done")
+	}
+	if rec.get("a") != 1 {
+		t.Fatalf("polls = %d", rec.get("a"))
+	}
+	if p.Probe("a") == nil || p.Probe("nope") != nil {
+		t.Fatal("Probe accessor")
+	}
+	// Removing the job releases waiters.
+	p.mu.Lock()
+	p.entries["a"].next = time.Now().Add(time.Hour)
+	p.mu.Unlock()
+	w := p.PollNowDone("a")
+	p.Set(nil)
+	select {
+	case <-w:
+	case <-time.After(10 * time.Second):
+		t.Fatal("removed job kept its waiter")
+	}
+}

@@ -11,7 +11,7 @@ type Builtins struct {
 
 // RegisterBuiltins adds every built-in probe to r.
 func RegisterBuiltins(r *Registry, b Builtins) error {
-	infos := append([]Info{PingInfo(b.Pinger)}, TCPInfos()...)
+	infos := append([]Info{PingInfo(b.Pinger), TrapViewerInfo()}, TCPInfos()...)
 	if b.SNMP != nil {
 		infos = append(infos, SNMPInfos(b.SNMP, b.Pinger)...)
 	}

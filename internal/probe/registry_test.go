@@ -2,8 +2,10 @@ package probe
 
 import (
 	"context"
+	"strings"
 	"testing"
 
+	"github.com/vantage-monitor/vantage/internal/snmp"
 	"github.com/vantage-monitor/vantage/internal/status"
 )
 
@@ -47,5 +49,30 @@ func TestRegistryFiles(t *testing.T) {
 	i.Name = "changed"
 	if j, _ := r.Lookup("http"); j.Name != "HTTP" {
 		t.Fatal("Lookup exposed registry state")
+	}
+}
+
+func TestTrapViewer(t *testing.T) {
+	info := TrapViewerInfo()
+	p := info.New()
+	r := p.Poll(context.Background(), Target{})
+	if r.Level != status.OK || r.Reason != "no traps received yet" {
+		t.Fatalf("before traps: %+v", r)
+	}
+	th, ok := p.(TrapHandler)
+	if !ok {
+		t.Fatal("trap viewer takes no traps")
+	}
+	for i := range 25 {
+		th.HandleTrap(map[string]string{"$SenderAddress": "192.0.2.1", "$SnmpVersion": "1"},
+			[]snmp.Value{{OID: "1.3.6.1.2.1.2.2.1.1.3", Type: snmp.Integer, Int: int64(i)}}, "1.3.6.1.6.3.1.1.5.3")
+	}
+	r = p.Poll(context.Background(), Target{})
+	traps := r.Values["traps"].([]map[string]any)
+	if r.Values["trap_count"] != 25 || len(traps) != 20 || !strings.Contains(r.Reason, "25 traps received") {
+		t.Fatalf("after traps: %+v", r)
+	}
+	if vb := traps[0]["varbinds"].([]map[string]string); vb[0]["value"] != "24" {
+		t.Fatalf("newest first: %+v", traps[0])
 	}
 }

@@ -29,8 +29,10 @@ import (
 	"github.com/vantage-monitor/vantage/internal/netmap"
 	"github.com/vantage-monitor/vantage/internal/poller"
 	"github.com/vantage-monitor/vantage/internal/probe"
+	"github.com/vantage-monitor/vantage/internal/probefile"
 	"github.com/vantage-monitor/vantage/internal/snmp"
 	"github.com/vantage-monitor/vantage/internal/store"
+	"github.com/vantage-monitor/vantage/internal/trap"
 	"github.com/vantage-monitor/vantage/internal/web"
 	"github.com/vantage-monitor/vantage/internal/web/ui"
 )
@@ -62,16 +64,22 @@ type Server struct {
 	logger  *slog.Logger
 	started time.Time
 
-	events  *eventlog.Log
-	db      *sql.DB
-	auth    *auth.Service
-	engine  *icmp.Engine
-	snmp    *snmp.Client
-	probes  *probe.Registry
-	maps    *netmap.Store
-	poller  *poller.Poller
-	monitor *monitor.Monitor
-	reg     *prometheus.Registry
+	events *eventlog.Log
+	db     *sql.DB
+	auth   *auth.Service
+	engine *icmp.Engine
+	snmp   *snmp.Client
+	pinger probe.Pinger
+	names  *mib.Names
+
+	catalogue *probefile.Catalogue
+	traps     *trap.Service
+	repoller  *trap.Repoller
+	probes    *probe.Registry
+	maps      *netmap.Store
+	poller    *poller.Poller
+	monitor   *monitor.Monitor
+	reg       *prometheus.Registry
 
 	mu        sync.Mutex
 	listeners []Listener
@@ -153,10 +161,13 @@ func (s *Server) buildMonitoring() error {
 	if s.snmp, err = snmp.New(s.cfg.SNMPClient, s.logger.With("component", "snmp"), s.reg); err != nil {
 		return err
 	}
+	s.pinger = pinger
+	s.names = s.loadMIBs()
 	s.probes = probe.NewRegistry()
 	if err := probe.RegisterBuiltins(s.probes, probe.Builtins{Pinger: pinger, SNMP: s.snmp}); err != nil {
 		return err
 	}
+	s.loadProbeFiles()
 	if s.maps, err = netmap.OpenStore(s.folder.Root, s.logger.With("component", "maps")); err != nil {
 		return err
 	}
@@ -169,7 +180,7 @@ func (s *Server) buildMonitoring() error {
 		Maps: s.maps, Probes: s.probes, Scheduler: p, Events: s.events, Logger: s.logger.With("component", "monitor"),
 	})
 	s.reg.MustRegister(monitorCollector{s.monitor})
-	return nil
+	return s.buildTraps()
 }
 
 func (s *Server) run(ctx context.Context) error {
@@ -181,6 +192,12 @@ func (s *Server) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.startTraps(ctx); err != nil {
+		if httpLn != nil {
+			httpLn.Close()
+		}
+		return err
+	}
 	s.events.Write(eventlog.Event{Kind: eventlog.KindStart, Message: fmt.Sprintf("Vantage %s started (data %s)", s.opts.Version, s.opts.DataDir)})
 	s.loadMaps()
 
@@ -190,11 +207,16 @@ func (s *Server) run(ctx context.Context) error {
 		s.maps.Watch(ctx, s.cfg.MapReload, s.mapsChanged)
 	})
 	wg.Go(func() { s.reloadLoop(ctx) })
+	wg.Go(func() { s.catalogue.Watch(ctx, s.cfg.MapReload, s.probeFilesChanged) })
 
 	var srv *http.Server
 	if httpLn != nil {
+		var names interface{ Describe(string) string }
+		if s.names != nil { // a nil *mib.Names must not become a non-nil interface
+			names = s.names
+		}
 		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
-			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: s.loadMIBs(), Logger: s.logger.With("component", "web")})
+			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: names, ReloadProbes: s.ReloadProbes, Traps: s.recentTraps, Logger: s.logger.With("component", "web")})
 		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn)}
 		wg.Go(func() {
 			if err := srv.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -240,7 +262,7 @@ func (s *Server) bindListeners() (net.Listener, error) {
 		}
 	}
 	for _, o := range []struct{ name, addr string }{
-		{"remote", l.Remote}, {"traps", l.Traps}, {"netflow", l.NetFlow}, {"sflow", l.SFlow}, {"jflow", l.JFlow}, {"console", l.Console},
+		{"remote", l.Remote}, {"netflow", l.NetFlow}, {"sflow", l.SFlow}, {"jflow", l.JFlow}, {"console", l.Console},
 	} {
 		if o.addr == "off" {
 			add(o.name, o.addr, "off", "")
@@ -304,6 +326,7 @@ func (s *Server) reloadLoop(ctx context.Context) {
 			} else if cfg.Listeners != s.cfg.Listeners {
 				s.events.Write(eventlog.Event{Kind: eventlog.KindInfo, Message: "listener changes in config.yaml take effect at the next restart"})
 			}
+			s.ReloadProbes()
 			changed, errs := s.maps.Reload()
 			s.mapsChanged(changed, errs)
 			s.monitor.Sync()
@@ -313,6 +336,12 @@ func (s *Server) reloadLoop(ctx context.Context) {
 }
 
 func (s *Server) close() {
+	if s.traps != nil {
+		s.traps.Stop()
+	}
+	if s.repoller != nil {
+		s.repoller.Close()
+	}
 	if s.snmp != nil {
 		s.snmp.Close()
 	}
@@ -340,6 +369,7 @@ type Info struct {
 	Poller         poller.Stats   `json:"poller"`
 	Status         map[string]int `json:"status"`
 	ICMPMode       string         `json:"icmp_mode"`
+	Traps          *trapInfo      `json:"traps,omitempty"`
 	Listeners      []Listener     `json:"listeners"`
 	GoVersion      string         `json:"go_version"`
 }
@@ -355,7 +385,7 @@ func (s *Server) Info() Info {
 	return Info{
 		Version: s.opts.Version, Started: s.started, UptimeSeconds: int64(time.Since(s.started).Seconds()), DataDir: s.opts.DataDir,
 		Maps: len(s.monitor.SortedMapNames()), Devices: devices, Monitored: monitored, PollsPerSecond: ps.PollsPerSecond, Poller: ps,
-		Status: s.monitor.LevelCounts(), ICMPMode: mode, Listeners: s.listeners, GoVersion: runtime.Version(),
+		Status: s.monitor.LevelCounts(), ICMPMode: mode, Traps: s.trapInfo(), Listeners: s.listeners, GoVersion: runtime.Version(),
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/vantage-monitor/vantage/internal/monitor"
 	"github.com/vantage-monitor/vantage/internal/netmap"
 	"github.com/vantage-monitor/vantage/internal/probe"
+	"github.com/vantage-monitor/vantage/internal/trap"
 )
 
 // Deps are what the API reads and changes.
@@ -37,6 +38,10 @@ type Deps struct {
 	// Names describes OIDs (MIB names, enterprise names); nil shows them
 	// numeric.
 	Names interface{ Describe(oid string) string }
+	// Traps lists recent traps.
+	Traps func(q trap.Query) []trap.Record
+	// ReloadProbes re-reads the probe files now.
+	ReloadProbes func() (changed []string, errs []error)
 	// UI holds the web UI's static files (index.html at the top); nil
 	// serves the API alone.
 	UI     fs.FS
@@ -72,9 +77,11 @@ func New(deps Deps) *API {
 	a.handle("DELETE /api/v1/session", "Log out", true, a.logout)
 	a.handle("GET /api/v1/stream", "Server-sent events: status, map and log deltas", false, a.stream)
 	a.handle("GET /api/v1/server", "Server information: version, uptime, maps, devices, polls per second, listeners", false, a.server)
-	a.handle("GET /api/v1/probes", "Probes this server knows, with their parameters", false, a.probes)
+	a.handle("GET /api/v1/probes", "Probes this server knows, with their parameters, category and description", false, a.probes)
+	a.handle("POST /api/v1/probes/reload", "Re-read the probe files in DIR/probes now; answers what changed and what is broken", false, a.reloadProbes)
 	a.mapRoutes()
 	a.handle("GET /api/v1/events", "Event log; query since (RFC 3339), until, limit, map, device, kind", false, a.events)
+	a.handle("GET /api/v1/traps", "Recent SNMP traps; query since (RFC 3339 or 15m), after_id, limit, map, device, unmatched=true", false, a.traps)
 	a.handle("GET /api/v1/users", "User accounts", false, a.users)
 	a.handle("POST /api/v1/tokens", "Create an API token for the calling user; body {\"label\":\"…\"}", false, a.createToken)
 	if deps.Gatherer != nil {
@@ -248,6 +255,55 @@ func (a *API) server(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) probes(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a.deps.Probes.All())
+}
+
+func (a *API) traps(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	q := trap.Query{Map: v.Get("map"), Device: v.Get("device"), Unmatched: v.Get("unmatched") == "true"}
+	if s := v.Get("since"); s != "" {
+		t, err := parseTime(s)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("since: %w", err))
+			return
+		}
+		q.Since = t
+	}
+	for _, p := range []struct {
+		name string
+		dst  any
+	}{{"after_id", &q.AfterID}, {"limit", &q.Limit}} {
+		if s := v.Get(p.name); s != "" {
+			if _, err := fmt.Sscan(s, p.dst); err != nil {
+				writeError(w, http.StatusBadRequest, fmt.Errorf("%s: %q is not a number", p.name, s))
+				return
+			}
+		}
+	}
+	if q.Limit < 0 || q.Limit > 10000 {
+		writeError(w, http.StatusBadRequest, errors.New("limit: from 1 to 10000"))
+		return
+	}
+	out := []trap.Record{}
+	if a.deps.Traps != nil {
+		out = append(out, a.deps.Traps(q)...)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) reloadProbes(w http.ResponseWriter, r *http.Request) {
+	if a.deps.ReloadProbes == nil {
+		writeError(w, http.StatusNotImplemented, errors.New("probe files are not loaded by this server"))
+		return
+	}
+	changed, errs := a.deps.ReloadProbes()
+	problems := make([]string, 0, len(errs))
+	for _, e := range errs {
+		problems = append(problems, e.Error())
+	}
+	if changed == nil {
+		changed = []string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"changed": changed, "problems": problems})
 }
 
 func (a *API) users(w http.ResponseWriter, r *http.Request) {
