@@ -45,7 +45,13 @@ type instance struct {
 // listeners off, and waits for the banner that gives the URL.
 func start(t *testing.T, bin, data string, extra ...string) *instance {
 	t.Helper()
-	args := append([]string{"serve", "--data", data, "--starter-map=false", "--http", "127.0.0.1:0", "--remote", "off", "--traps", "off",
+	return startWith(t, bin, data, append([]string{"--traps", "off"}, extra...)...)
+}
+
+// startWith is start without the default "--traps off".
+func startWith(t *testing.T, bin, data string, extra ...string) *instance {
+	t.Helper()
+	args := append([]string{"serve", "--data", data, "--starter-map=false", "--http", "127.0.0.1:0", "--remote", "off",
 		"--netflow", "off", "--sflow", "off", "--jflow", "off"}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "VANTAGE_ADMIN_PASSWORD="+adminPassword)
@@ -122,6 +128,7 @@ func (in *instance) must(method, path string, body any, want int, out any) {
 type device struct {
 	Name, Address, Probe, Status, Reason string
 	Shared                               int
+	Polls                                int64
 	Values                               map[string]any
 }
 
