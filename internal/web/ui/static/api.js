@@ -113,6 +113,14 @@ export function events(q = {}) {
   return get('/api/v1/events' + (qs ? '?' + qs : ''));
 }
 
+// traps takes {since, limit, map, device, unmatched}: recent SNMP traps.
+export function traps(q = {}) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== '' && v !== undefined && v !== null) p.set(k, v);
+  const qs = p.toString();
+  return get('/api/v1/traps' + (qs ? '?' + qs : ''));
+}
+
 // Fields of GET /maps/{map} devices that the server computes; everything
 // else is the map file's and goes back on PUT. The API refuses unknown
 // fields, so a field added to the view but not listed here fails loudly

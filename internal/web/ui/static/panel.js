@@ -90,6 +90,12 @@ export class StatusPanel {
     this.statusBox = h('div', { class: 'panel-status' });
     this.detailBox = h('dl', { class: 'kv' });
     this.valuesBox = h('div', { testid: 'panel-values' });
+    // A probe file's <snmp-device-display>, rendered by the server from
+    // IMML into escaped HTML.
+    this.displayBox = h('div', { class: 'imml-display', testid: 'panel-display' });
+    this.displaySection = h('section', { hidden: true }, h('h3', null, 'Display'), this.displayBox);
+    this.trapsBox = h('ol', { class: 'event-list', testid: 'panel-traps' });
+    this.trapsSection = h('section', { hidden: true }, h('h3', null, 'Recent traps'), this.trapsBox);
     this.snmp = isSNMPDevice(d);
     let snmpSections = null;
     if (this.snmp) {
@@ -122,15 +128,35 @@ export class StatusPanel {
           this.isVantage(d.name) ? 'Vantage point' : 'Set as vantage point'),
         h('button', { type: 'button', class: 'danger', testid: 'panel-delete', onclick: () => this.actions.remove(this.sel) }, 'Delete')),
       h('section', null, h('h3', null, 'Details'), this.detailBox),
+      this.displaySection,
       snmpSections,
       h('section', null, h('h3', null, this.snmp ? 'Other values' : 'Probe values'), this.valuesBox),
+      this.trapsSection,
       h('section', null, h('h3', null, 'Recent events ',
         h('a', { href: `#/events?map=${encodeURIComponent(this.mapName)}&device=${encodeURIComponent(d.name)}`, class: 'small-link' }, 'all')), events),
     );
     this.probeLabel = probe ? `${probe.name} (${probe.id})` : d.probe;
     if (fresh) this.lastStatus = undefined;
     this.refresh();
-    if (fresh) this.loadEvents(d);
+    if (fresh) {
+      this.loadEvents(d);
+      this.loadTraps(d);
+    }
+  }
+
+  // loadTraps lists the last traps the device received, if any.
+  async loadTraps(d) {
+    const want = d.name;
+    let list;
+    try {
+      list = await api.traps({ map: this.mapName, device: d.name, limit: 10 });
+    } catch (err) {
+      return;
+    }
+    if (!this.sel || this.sel.name !== want || !this.trapsBox) return;
+    this.trapsSection.hidden = !list.length;
+    fill(this.trapsBox, ...list.reverse().map((t) => h('li', null,
+      h('span', { class: 'event-time' }, when(t.received)), ' ', h('span', null, t.message || t.trap_oid || ''))));
   }
 
   // refresh re-draws the live parts after a status delta.
@@ -161,12 +187,20 @@ export class StatusPanel {
     ].filter(Boolean);
     fill(this.detailBox, ...rows.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
     if (this.snmp) this.refreshSNMP(d);
-    const values = Object.entries(d.values || {}).filter(([k]) => !this.snmp || !SNMP_VALUE_KEYS.has(k)).sort(([a], [b]) => a.localeCompare(b));
+    const html = d.values && d.values.display_html;
+    this.displaySection.hidden = !html;
+    if (html && this.displayBox.dataset.src !== html) {
+      this.displayBox.innerHTML = html; // escaped by the server's IMML renderer
+      this.displayBox.dataset.src = html;
+    }
+    const hidden = new Set(['display_html', 'display_text', 'vars', 'traps']);
+    const values = Object.entries(d.values || {}).filter(([k]) => !hidden.has(k) && (!this.snmp || !SNMP_VALUE_KEYS.has(k))).sort(([a], [b]) => a.localeCompare(b));
     fill(this.valuesBox, values.length
       ? h('table', { class: 'table compact' }, h('tbody', null, values.map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k), h('td', null, formatValue(v))))))
       : h('p', { class: 'muted' }, 'No values yet.'));
     if (this.lastStatus !== undefined && this.lastStatus !== d.status) {
       this.loadEvents(d);
+      this.loadTraps(d);
       this.loadCounters(d);
     }
     this.lastStatus = d.status;
