@@ -19,7 +19,7 @@ import (
 func (s *Server) buildProbeFiles() []error {
 	var infos []probe.Info
 	var errs []error
-	deps := engine.Deps{SNMP: s.snmp, Pinger: s.pinger, Names: s.names, Runner: cmdline.Runner{ToolsDir: filepath.Join(s.opts.DataDir, "tools")}}
+	deps := s.engineDeps()
 	for _, f := range s.catalogue.Files() {
 		category := strings.Join(f.Header.DisplayPath(), "/")
 		if f.Header.Type == probefile.BuiltIn {
@@ -38,6 +38,11 @@ func (s *Server) buildProbeFiles() []error {
 		infos = append(infos, info)
 	}
 	return append(errs, s.probes.SetFiles(infos)...)
+}
+
+// engineDeps are what probe-file probes use to poll.
+func (s *Server) engineDeps() engine.Deps {
+	return engine.Deps{SNMP: s.snmp, Pinger: s.pinger, Names: s.names, Runner: cmdline.Runner{ToolsDir: filepath.Join(s.opts.DataDir, "tools")}}
 }
 
 // loadProbeFiles loads built-in and user probe files at start.

@@ -40,6 +40,8 @@ type Deps struct {
 	Names interface{ Describe(oid string) string }
 	// Traps lists recent traps.
 	Traps func(q trap.Query) []trap.Record
+	// Tools is the probe builder's server side (walks, previews, saving).
+	Tools Tools
 	// ReloadProbes re-reads the probe files now.
 	ReloadProbes func() (changed []string, errs []error)
 	// UI holds the web UI's static files (index.html at the top); nil
@@ -80,6 +82,7 @@ func New(deps Deps) *API {
 	a.handle("GET /api/v1/probes", "Probes this server knows, with their parameters, category and description", false, a.probes)
 	a.handle("POST /api/v1/probes/reload", "Re-read the probe files in DIR/probes now; answers what changed and what is broken", false, a.reloadProbes)
 	a.mapRoutes()
+	a.toolRoutes()
 	a.handle("GET /api/v1/events", "Event log; query since (RFC 3339), until, limit, map, device, kind", false, a.events)
 	a.handle("GET /api/v1/traps", "Recent SNMP traps; query since (RFC 3339 or 15m), after_id, limit, map, device, unmatched=true", false, a.traps)
 	a.handle("GET /api/v1/users", "User accounts", false, a.users)
