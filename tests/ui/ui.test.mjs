@@ -451,6 +451,58 @@ test('Vantage web UI in a real browser', { timeout: 300_000 }, async (t) => {
     await page.waitForSelector('[data-testid="link-iface-switch"]');
   }, noSNMP);
 
+  await step('probe builder: walk the switch, pick variables, preview and save a probe file', async () => {
+    await page.click('[data-testid="nav-builder"]');
+    await page.waitForSelector('[data-testid="builder-page"]');
+    const label = `switch (${SNMP_ADDRESS})`;
+    await page.waitForSelector(`[data-testid="builder-device"] option:has-text("${label}")`, { state: 'attached' });
+    await page.selectOption('[data-testid="builder-device"]', { label });
+    await page.click('[data-testid="builder-subtree-system"]');
+    const nameRow = '[data-testid="builder-walk-table"] tr[data-oid="1.3.6.1.2.1.1.5.0"]';
+    const locRow = '[data-testid="builder-walk-table"] tr[data-oid="1.3.6.1.2.1.1.6.0"]';
+    await page.waitForSelector(nameRow);
+    const sysName = (await page.textContent(`${nameRow} .col-value`)).trim();
+    assert.ok(sysName, 'the walk shows sysName.0 with a value');
+    await page.click(nameRow);
+    // Keyboard: a focused row is added with Enter.
+    await page.focus(locRow);
+    await page.keyboard.press('Enter');
+    assert.equal(await page.inputValue('[data-testid="builder-var-name-0"]'), 'sysName');
+    assert.equal(await page.inputValue('[data-testid="builder-var-name-1"]'), 'sysLocation');
+    await page.click('[data-testid="builder-add-threshold"]');
+    await page.selectOption('[data-testid="builder-threshold-level-0"]', 'okay');
+    await page.fill('[data-testid="builder-threshold-expr-0"]', '1 = 1');
+    await page.fill('[data-testid="builder-threshold-reason-0"]', 'fine');
+    await page.fill('[data-testid="builder-human-name"]', 'UI test probe');
+    await page.fill('[data-testid="builder-probe-name"]', 'uitest');
+    const file = await page.textContent('[data-testid="builder-file"]');
+    assert.match(file, /"type"\s*=\s*"custom-snmp"/);
+    assert.match(file, /sysName,\s+(SNMPv2-MIB::sysName\.0|1\.3\.6\.1\.2\.1\.1\.5\.0),\s+DEFAULT/);
+    assert.match(file, /okay:\s+1 = 1\s+"fine"/);
+    await page.evaluate(() => document.getElementById('view').scrollTo(0, 0));
+    await shot(page, 'builder-walk');
+    await page.click('[data-testid="builder-preview"]');
+    await page.waitForSelector('[data-testid="builder-status"]', { timeout: 30_000 });
+    assert.equal(await page.getAttribute('[data-testid="builder-status"]', 'data-status'), 'ok',
+      `preview: ${await page.textContent('[data-testid="builder-preview-result"]')}`);
+    assert.equal((await page.textContent('[data-testid="builder-reason"]')).trim(), 'fine');
+    assert.ok((await page.textContent('[data-testid="builder-display"]')).includes(sysName), 'the rendered display shows sysName');
+    await shot(page, 'builder-preview');
+    await page.click('[data-testid="builder-save"]');
+    await page.waitForSelector('[data-testid="builder-saved"], [data-testid="builder-save-error"]');
+    assert.match(await page.textContent('[data-testid="builder-save-result"]'), /Saved probes\/com\.example\.uitest\.txt as com\.example\.uitest/);
+    const ids = await page.evaluate(async () => (await (await fetch('/api/v1/probes', { headers: { Accept: 'application/json' } })).json()).map((p) => p.id));
+    assert.ok(ids.includes('com.example.uitest'), `GET /api/v1/probes lists the new probe: ${ids}`);
+    await shot(page, 'builder-saved');
+    // The device form offers it at once, without a page reload.
+    await page.click('[data-testid="nav-maps"]');
+    await page.click(`[data-testid="map-row-${MAP}"] a`);
+    await page.click('[data-testid="add-device"]');
+    await page.waitForSelector('[data-testid="device-probe"] option[value="com.example.uitest"]', { state: 'attached' });
+    await page.click('[data-testid="device-cancel"]');
+    await page.waitForSelector('[data-testid="device-form"]', { state: 'detached' });
+  }, noSNMP);
+
   await step('full-screen wall display', async () => {
     await page.click('[data-testid="fullscreen"]');
     await page.waitForFunction(() => document.body.classList.contains('wall'));

@@ -18,8 +18,9 @@ export function setUnauthorizedHandler(fn) {
 const enc = encodeURIComponent;
 
 // request sends one API call and returns the decoded JSON (null for 204).
-// Errors become APIError with the server's {"error": reason} text.
-export async function request(method, path, body) {
+// Errors become APIError with the server's {"error": reason} text. The
+// body is sent as JSON, or as it is when contentType is given.
+export async function request(method, path, body, contentType) {
   const headers = {
     Accept: 'application/json',
     // Tells the server this is the UI, so a 401 never pops up the
@@ -28,8 +29,8 @@ export async function request(method, path, body) {
   };
   const opts = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    opts.body = JSON.stringify(body);
+    headers['Content-Type'] = contentType || 'application/json';
+    opts.body = contentType ? body : JSON.stringify(body);
   }
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let resp;
@@ -103,6 +104,13 @@ export const pollNow = (id) => request('POST', `/api/v1/devices/${enc(id)}/poll`
 // Everything else.
 export const probes = () => get('/api/v1/probes');
 export const server = () => get('/api/v1/server');
+
+// The probe builder. walk takes {device | address+snmp, oid, limit};
+// previewProbe {text, device | address+snmp, params}; saveProbeFile writes
+// DIR/probes/<name> (a plain *.txt name) and the server reloads its probes.
+export const walk = (body) => request('POST', '/api/v1/tools/walk', body);
+export const previewProbe = (body) => request('POST', '/api/v1/probes/preview', body);
+export const saveProbeFile = (name, text) => request('PUT', `/api/v1/probes/files/${enc(name)}`, text, 'text/plain; charset=utf-8');
 
 // events takes {since, until, limit, map, device, kind}; empty values are
 // left out.

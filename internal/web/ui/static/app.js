@@ -7,6 +7,7 @@ import { mapsPage } from './maps.js';
 import { mapPage } from './mappage.js';
 import { eventsPage } from './events.js';
 import { serverPage } from './server.js';
+import { builderPage } from './builder.js';
 
 const loginEl = document.getElementById('login');
 const appEl = document.getElementById('app');
@@ -101,6 +102,17 @@ stream.on('state', (s) => {
 
 // ---- routing -------------------------------------------------------------
 
+// The probe builder's nav link, before Server.
+{
+  const a = document.createElement('a');
+  a.href = '#/builder';
+  a.dataset.nav = 'builder';
+  a.dataset.testid = 'nav-builder';
+  a.textContent = 'Probe builder';
+  const nav = document.querySelector('.mainnav');
+  nav.insertBefore(a, nav.querySelector('[data-nav="server"]'));
+}
+
 function route() {
   if (user === null) return;
   const hash = location.hash || '#/maps';
@@ -128,6 +140,9 @@ function route() {
       break;
     case 'server':
       page = serverPage(viewEl);
+      break;
+    case 'builder':
+      page = builderPage(viewEl);
       break;
     default:
       section = 'maps';
