@@ -9,6 +9,11 @@ import { isSNMPProbe, isSNMPDevice, interfacesOf, findInterface, interfaceLabel,
 let probeCache = null;
 
 // probes returns GET /api/v1/probes, fetched once per page load.
+// refreshProbes forgets the cached probe list, after probe files change.
+export function refreshProbes() {
+  probeCache = null;
+}
+
 export async function probes() {
   if (!probeCache) {
     probeCache = api.probes().then((list) => list.slice().sort((a, b) => a.name.localeCompare(b.name)));
@@ -234,7 +239,9 @@ export async function deviceDialog(mapName, device, position) {
 
   // SNMP credentials, for the SNMP probes only.
   const snmp = snmpFieldset(editing ? device.snmp : null);
-  const syncSNMP = () => { snmp.el.hidden = !isSNMPProbe(select.value); };
+  // Custom SNMP probe files need credentials as much as the built-in ones.
+  const usesSNMP = (id) => isSNMPProbe(id) || /^custom-snmp/.test((findProbe(list, id) || {}).type || '');
+  const syncSNMP = () => { snmp.el.hidden = !usesSNMP(select.value); };
   select.addEventListener('change', syncSNMP);
   syncSNMP();
 
@@ -277,7 +284,7 @@ export async function deviceDialog(mapName, device, position) {
     }
     if (Object.keys(params).length) body.params = params;
     else delete body.params;
-    if (isSNMPProbe(select.value)) {
+    if (usesSNMP(select.value)) {
       const s = snmp.read();
       if (s) body.snmp = s;
       else delete body.snmp;
