@@ -3,10 +3,16 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vantage-monitor/vantage/internal/snmp"
+	"github.com/vantage-monitor/vantage/internal/snmp/snmptest"
 )
 
 // runProbe runs probeCmd and returns the exit status main would give.
@@ -111,12 +117,97 @@ func TestProbeCommandUsage(t *testing.T) {
 	}{
 		{nil, "usage: vantage probe check"},
 		{[]string{"check"}, "no files given"},
-		{[]string{"run", "x", "host"}, "run: not implemented yet"},
+		{[]string{"run", "x"}, "usage: vantage probe run"},
+		{[]string{"run", "missing.txt", "host"}, "no such file"},
 		{[]string{"lint"}, `unknown probe command "lint"`},
 	} {
 		code, _, errs := runProbe(t, tc.args...)
 		if code != 1 || !strings.Contains(errs, tc.want) {
 			t.Errorf("%q: code %d err %q", tc.args, code, errs)
 		}
+	}
+}
+
+func TestProbeRunSNMP(t *testing.T) {
+	agent := snmptest.NewFakeAgent([]snmp.Value{
+		{OID: "1.3.6.1.2.1.1.6.0", Type: snmp.OctetString, Bytes: []byte("Lab rack 7")},
+		{OID: "1.3.6.1.2.1.2.1.0", Type: snmp.Integer, Int: 2},
+	})
+	addr, port := agent.Start(t)
+	file := filepath.Join("..", "..", "..", "shared", "probes", "examples", "com.dartware.snmp.oidsingle.txt")
+	if _, err := os.Stat(file); err != nil {
+		t.Skipf("probe examples not found: %v", err)
+	}
+	hostPort := fmt.Sprintf("%s:%d", addr, port)
+	code, out, errs := runProbe(t, "run", file, hostPort, "Variable=sysLocation.0", "Legend=Location", "-c", "public", "-v", "2c")
+	want := "status: ok\nvariables:\n  theLegend = \"Location\"\n  theOID = \"Lab rack 7\"\ndisplay:\n    Location:  Lab rack 7\n"
+	if code != 0 || out != want || errs != "" {
+		t.Errorf("code %d err %q out\n%s\nwant\n%s", code, errs, out, want)
+	}
+	code, out, _ = runProbe(t, "run", "-debug", file, hostPort)
+	if code != 0 || !strings.Contains(out, "theOID = 2\n") || !strings.Contains(out, "datasets:\n  $theOID = 2 (exampletag, )\n") {
+		t.Errorf("defaults: code %d out\n%s", code, out)
+	}
+	code, out, _ = runProbe(t, "run", "-t", "1", file, hostPort, "-c", "wrong")
+	if code != 0 || !strings.HasPrefix(out, "status: ") || !strings.Contains(out, "reason: No SNMP Response.") {
+		t.Errorf("wrong community: code %d out\n%s", code, out)
+	}
+}
+
+func TestProbeRunTCPAndCommand(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "<html>vantage</html>")
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	dir := t.TempDir()
+	probeFile := filepath.Join(dir, "http.txt")
+	os.WriteFile(probeFile, []byte(`<header>
+	type = "tcp-script"
+	package = "com.example"
+	probe_name = "tcp.web"
+	human_name = "Web"
+	version = "1"
+	port_number = "80"
+</header>
+<parameters>
+	"Path" = "/"
+</parameters>
+<script>
+CONN #5
+SEND "GET ${Path} HTTP/1.0\r\n\r\n"
+EXPT "<html>"i else goto @NO
+STOR "seen" "yes"
+DONE OKAY "page fine"
+@NO:
+DONE WARN "no html"
+</script>
+<script-output>
+\B5\Web\0P\ seen=${seen}
+</script-output>
+`), 0o644)
+	code, out, errs := runProbe(t, "run", probeFile, ln.Addr().String(), "-debug")
+	if code != 0 || !strings.HasPrefix(out, "status: ok\nreason: page fine\nvariables:\n") ||
+		!strings.Contains(out, "  seen = \"yes\"\n") || !strings.Contains(out, "display:\n  Web seen=yes\n") ||
+		!strings.Contains(out, "transcript:\n") {
+		t.Errorf("tcp: code %d err %q out\n%s", code, errs, out)
+	}
+
+	tools := t.TempDir()
+	os.WriteFile(filepath.Join(tools, "check_thing"), []byte("#!/bin/sh\necho \"WARNING - thing on $1 is odd|odd=3;1;5\"\nexit 1\n"), 0o755)
+	nagios := filepath.Join("..", "..", "..", "shared", "probes", "examples", "com.dartware.nagios.template")
+	if _, err := os.Stat(nagios); err != nil {
+		t.Skipf("probe examples not found: %v", err)
+	}
+	code, out, errs = runProbe(t, "run", "-tools", tools, nagios, "192.0.2.5", "Plugin=check_thing ${ADDRESS}")
+	want := "status: alarm\nreason: WARNING - thing on 192.0.2.5 is odd\nvariables:\n  odd = \"3\"\ndisplay:\n" +
+		"  NAGIOS Probe Performance Data: check_thing ${ADDRESS}\n  WARNING - thing on 192.0.2.5 is odd\n" +
+		"    Label  Value  Warn  Crit  Min  Max\n    odd    3      1     5\n"
+	if code != 0 || out != want {
+		t.Errorf("nagios: code %d err %q out\n%s\nwant\n%s", code, errs, out, want)
 	}
 }
