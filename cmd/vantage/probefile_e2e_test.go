@@ -23,6 +23,8 @@ const builderProbe = `<header>
 </header>
 <parameters>
 	"Expected place" = "Test rack 7"
+	"Mode[fast,slow]" = "fast"
+	"Secret*" = ""
 </parameters>
 <snmp-device-variables>
 	sysName,     1.3.6.1.2.1.1.5.0, DEFAULT, "System name"
@@ -94,10 +96,25 @@ func TestProbeFilesEndToEnd(t *testing.T) {
 	if resp.StatusCode != 200 || !bytes.Contains(body, []byte(`"com.example.e2e.location"`)) {
 		t.Fatalf("save: %d %s", resp.StatusCode, body)
 	}
-	var probes []struct{ ID, Name, Category, Type string }
+	var probes []struct {
+		ID, Name, Category, Type string
+		Params                   []struct {
+			Name, Kind string
+			Choices    []string
+		}
+	}
 	in.must("GET", "/api/v1/probes", nil, 200, &probes)
 	var got, http2 bool
 	for _, p := range probes {
+		if p.ID == "com.example.e2e.location" {
+			kinds := map[string]string{}
+			for _, prm := range p.Params {
+				kinds[prm.Name] = prm.Kind
+			}
+			if kinds["Mode"] != "dropdown" || kinds["Secret"] != "password" {
+				t.Fatalf("parameter kinds %+v", p.Params)
+			}
+		}
 		got = got || p.ID == "com.example.e2e.location" && p.Category == "SNMP/Custom/E2E" && p.Type == "custom-snmp"
 		http2 = http2 || p.ID == "com.dartware.tcp.http" && p.Category == "Servers-Standard/HTTP & HTTPS/HTTP" && p.Type == "built-in"
 	}

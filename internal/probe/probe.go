@@ -40,6 +40,11 @@ type Param struct {
 	Aliases []string `json:"aliases,omitempty"`
 	Default string   `json:"default"`
 	Help    string   `json:"help,omitempty"`
+	// Kind is how the UI edits it: text (default), password, dropdown or
+	// checkbox (probe files' "Name*", "Name[a,b]" and "Name[true,false]").
+	Kind string `json:"kind,omitempty"`
+	// Choices are a dropdown's or checkbox's values.
+	Choices []string `json:"choices,omitempty"`
 }
 
 // Info describes a registered probe.

@@ -220,10 +220,20 @@ export async function deviceDialog(mapName, device, position) {
     for (const prm of p.params) {
       const names = [prm.name, ...(prm.aliases || [])];
       const key = names.find((n) => n in existing);
-      const input = h('input', {
-        name: `param-${prm.name}`, testid: `param-${prm.name}`, placeholder: prm.default || '',
-        value: key ? existing[key] : '', autocomplete: 'off', dataset: { param: prm.name },
-      });
+      const cur = key ? existing[key] : '';
+      let input;
+      if ((prm.kind === 'dropdown' || prm.kind === 'checkbox') && (prm.choices || []).length) {
+        // A select keeps to the declared choices; "" means the default.
+        input = h('select', { name: `param-${prm.name}`, testid: `param-${prm.name}`, dataset: { param: prm.name } },
+          h('option', { value: '' }, `default (${prm.default || '—'})`),
+          prm.choices.map((c) => h('option', { value: c, selected: cur === c }, c)));
+      } else {
+        input = h('input', {
+          name: `param-${prm.name}`, testid: `param-${prm.name}`, placeholder: prm.kind === 'password' ? '' : (prm.default || ''),
+          type: prm.kind === 'password' ? 'password' : 'text',
+          value: cur, autocomplete: 'off', dataset: { param: prm.name },
+        });
+      }
       const isThreshold = /(^|_)(warning|alarm|critical)$/.test(prm.name);
       if (isThreshold && key) thresholdsSet = true;
       (isThreshold ? thresholds : main).append(field(`param-${prm.name}`, prm.name, input, prm.help));
@@ -269,7 +279,7 @@ export async function deviceDialog(mapName, device, position) {
     body.probe = select.value;
     const params = {};
     const declared = new Set();
-    for (const input of paramsBox.querySelectorAll('input[data-param]')) {
+    for (const input of paramsBox.querySelectorAll('input[data-param], select[data-param]')) {
       declared.add(input.dataset.param);
       if (input.value.trim() !== '') params[input.dataset.param] = input.value.trim();
     }

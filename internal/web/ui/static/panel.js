@@ -193,7 +193,7 @@ export class StatusPanel {
       this.displayBox.innerHTML = html; // escaped by the server's IMML renderer
       this.displayBox.dataset.src = html;
     }
-    const hidden = new Set(['display_html', 'display_text', 'vars', 'traps']);
+    const hidden = new Set(['display_html', 'display_text', 'vars', 'traps', 'transcript', 'stdout', 'datasets', 'perfdata']);
     const values = Object.entries(d.values || {}).filter(([k]) => !hidden.has(k) && (!this.snmp || !SNMP_VALUE_KEYS.has(k))).sort(([a], [b]) => a.localeCompare(b));
     fill(this.valuesBox, values.length
       ? h('table', { class: 'table compact' }, h('tbody', null, values.map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k), h('td', null, formatValue(v))))))
