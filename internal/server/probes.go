@@ -34,7 +34,6 @@ func (s *Server) buildProbeFiles() []error {
 			continue
 		}
 		info.Category, info.Description, info.File, info.Type = category, f.Description, f.Path, string(f.Header.Type)
-		info.Params = withKinds(info.Params, f.Parameters)
 		info.Revision = f.Header.Version + "@" + strconv.FormatInt(f.ModTime.UnixNano(), 36)
 		infos = append(infos, info)
 	}
@@ -72,21 +71,4 @@ func (s *Server) ReloadProbes() (changed []string, errs []error) {
 	changed, errs = s.catalogue.Reload()
 	s.probeFilesChanged(changed, errs)
 	return changed, append(errs, s.catalogue.Problems()...)
-}
-
-// withKinds tells the UI how to edit each probe-file parameter.
-func withKinds(params []probe.Param, declared []probefile.Parameter) []probe.Param {
-	out := make([]probe.Param, len(params))
-	copy(out, params)
-	for i := range out {
-		for _, d := range declared {
-			if d.Name == out[i].Name || d.Var == out[i].Name {
-				if d.Kind != probefile.ParamText {
-					out[i].Kind = d.Kind.String()
-				}
-				out[i].Choices = d.Choices
-			}
-		}
-	}
-	return out
 }

@@ -143,7 +143,10 @@ func Info(f *probefile.File, d Deps) (probe.Info, error) {
 func params(f *probefile.File) []probe.Param {
 	out := make([]probe.Param, 0, len(f.Parameters))
 	for _, p := range f.Parameters {
-		pp := probe.Param{Name: p.Name, Default: p.Default}
+		pp := probe.Param{Name: p.Name, Default: p.Default, Choices: p.Choices}
+		if p.Kind != probefile.ParamText {
+			pp.Kind = p.Kind.String()
+		}
 		if p.Var != p.Name {
 			pp.Aliases = []string{p.Var}
 		}

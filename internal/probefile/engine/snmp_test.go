@@ -288,8 +288,8 @@ func TestInfo(t *testing.T) {
 		t.Fatalf("info %+v", info)
 	}
 	got := fmt.Sprint(info.Params)
-	want := "[{Community [Community*] secret password (masked)} {Mode [Mode[fast,slow]] fast one of: fast, slow} " +
-		"{Enabled [Enabled[true,false]] true checkbox: true or false} {Plain [] x }]"
+	want := "[{Community [Community*] secret password (masked) password []} {Mode [Mode[fast,slow]] fast one of: fast, slow dropdown [fast slow]} " +
+		"{Enabled [Enabled[true,false]] true checkbox: true or false checkbox [true false]} {Plain [] x   []}]"
 	if got != want {
 		t.Errorf("params\n got %s\nwant %s", got, want)
 	}
