@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,12 +27,16 @@ func TestTrapsEndToEnd(t *testing.T) {
 	port := pc.LocalAddr().(*net.UDPAddr).Port
 	pc.Close()
 	bin := buildBinary(t)
-	in := startWith(t, bin, t.TempDir(), "--traps", fmt.Sprintf("127.0.0.1:%d", port))
+	data := t.TempDir()
+	os.MkdirAll(filepath.Join(data, "probes"), 0o755)
+	os.WriteFile(filepath.Join(data, "probes", "e2e.trap.txt"), []byte(trapProbe), 0o644)
+	in := startWith(t, bin, data, "--traps", fmt.Sprintf("127.0.0.1:%d", port))
 	svc := bannerServer(t)
 	_, svcPort, _ := net.SplitHostPort(svc)
 	in.must("POST", "/api/v1/maps", map[string]any{"name": "T", "devices": []map[string]any{
 		{"name": "viewer", "address": "127.0.0.1", "probe": "com.dartware.snmp.trapdisplay", "interval": "1h"},
 		{"name": "mail", "address": "127.0.0.1", "probe": "smtp", "interval": "1h", "params": map[string]string{"port": svcPort}},
+		{"name": "trapdev", "address": "127.0.0.1", "probe": "com.example.e2e.trap", "interval": "1h"},
 	}}, 201, nil)
 	var before device
 	in.must("GET", "/api/v1/maps/T/devices/mail", nil, 200, &before)
@@ -51,6 +57,12 @@ func TestTrapsEndToEnd(t *testing.T) {
 		t.Fatalf("trap line %q", ev.Message)
 	}
 	in.waitEvent("kind=TRAP", func(e event) bool { return e.Map == "(not on map)" && e.Device == "198.51.100.7" })
+
+	// The trap probe file set its trap variables and thresholds.
+	td := in.waitStatus("T", "trapdev", "alarm", 10*time.Second)
+	if td.Reason != "link 2 down" || !strings.Contains(fmt.Sprint(td.Values["display_text"]), "Last trap 1.3.6.1.6.3.1.1.5.3 on 2") {
+		t.Fatalf("trap probe: %+v", td)
+	}
 
 	v := in.waitStatus("T", "viewer", "ok", 10*time.Second)
 	deadline := time.Now().Add(10 * time.Second)
@@ -83,7 +95,7 @@ func TestTrapsEndToEnd(t *testing.T) {
 		Community string
 	}
 	in.must("GET", "/api/v1/traps?since=10m", nil, 200, &recs)
-	if len(recs) != 2 || recs[0].Version != "2c" || len(recs[0].Devices) != 2 || !recs[1].Unmatched {
+	if len(recs) != 2 || recs[0].Version != "2c" || len(recs[0].Devices) != 3 || !recs[1].Unmatched {
 		t.Fatalf("traps = %+v", recs)
 	}
 	for _, r := range recs {
@@ -103,3 +115,25 @@ func TestTrapsEndToEnd(t *testing.T) {
 	}
 	in.stop()
 }
+
+// trapProbe is a custom-snmp-trap probe file: it never polls, and turns a
+// linkDown trap into an alarm naming the interface.
+const trapProbe = `<header>
+	type = "custom-snmp-trap"
+	package = "com.example"
+	probe_name = "e2e.trap"
+	human_name = "E2E trap"
+	version = "1.0"
+	display_name = "SNMP/Traps/E2E"
+</header>
+<snmp-device-variables>
+	ifIndexVar, $VarbindValue1, TRAPVARIABLE, "ifIndex"
+	trapOIDVar, $TrapOID,       TRAPVARIABLE, "trap"
+</snmp-device-variables>
+<snmp-device-thresholds>
+	alarm: "$trapOIDVar" == "1.3.6.1.6.3.1.1.5.3" "link $ifIndexVar down"
+</snmp-device-thresholds>
+<snmp-device-display>
+\B5\Last trap\0P\ $trapOIDVar on $ifIndexVar
+</snmp-device-display>
+`
