@@ -64,12 +64,7 @@ func snmpCmd(name string, args []string, stdout, stderr io.Writer, namer oidName
 	fs.Usage = func() { fmt.Fprintf(stderr, snmpUsage, name, operand); fs.PrintDefaults() }
 	version := fs.String("v", "2c", "SNMP version: 1, 2c or 3")
 	community := fs.String("c", "public", "community (v1, v2c)")
-	user := fs.String("u", "", "v3 user name")
-	level := fs.String("l", "", "v3 security level: noAuthNoPriv, authNoPriv or authPriv (default: from -A and -X)")
-	authProto := fs.String("a", "MD5", "v3 authentication protocol: MD5, SHA, SHA-224, SHA-256, SHA-384 or SHA-512")
-	authKey := fs.String("A", "", "v3 authentication pass phrase")
-	privProto := fs.String("x", "DES", "v3 privacy protocol: DES, AES, AES-192, AES-256 (AES-192-C, AES-256-C: Cisco's)")
-	privKey := fs.String("X", "", "v3 privacy pass phrase")
+	usm := addUSMFlags(fs, "v3 user name")
 	ctxName := fs.String("n", "", "v3 context name")
 	timeout := fs.String("t", "1", "timeout per try: seconds, or a duration like 500ms")
 	retries := fs.Int("r", 5, "retries")
@@ -111,26 +106,10 @@ func snmpCmd(name string, args []string, stdout, stderr io.Writer, namer oidName
 	}
 	creds := snmp.Credentials{Version: *version, Community: *community, Port: port}
 	if *version == "3" {
-		creds = snmp.Credentials{Version: "3", Port: port, User: *user, Context: *ctxName}
-		lvl := strings.ToLower(*level)
-		switch {
-		case lvl != "":
-		case *privKey != "":
-			lvl = "authpriv"
-		case *authKey != "":
-			lvl = "authnopriv"
-		default:
-			lvl = "noauthnopriv"
-		}
-		switch lvl {
-		case "authpriv":
-			creds.Priv, creds.PrivKey = *privProto, *privKey
-			fallthrough
-		case "authnopriv":
-			creds.Auth, creds.AuthKey = *authProto, *authKey
-		case "noauthnopriv":
-		default:
-			return usage("-l: %q is not noAuthNoPriv, authNoPriv or authPriv", *level)
+		creds = snmp.Credentials{Version: "3", Port: port, User: *usm.user, Context: *ctxName}
+		var err error
+		if creds.Auth, creds.AuthKey, creds.Priv, creds.PrivKey, err = usm.security(); err != nil {
+			return usage("%v", err)
 		}
 	}
 	if err := creds.Validate(); err != nil {

@@ -42,12 +42,7 @@ func trapCmd(args []string, stdout, stderr io.Writer) error {
 	numeric := fs.Bool("m", false, "numeric OIDs, without MIB names")
 	mibDir := fs.String("M", "", "extra MIB folder, e.g. DATA/mibs")
 	count := fs.Int("count", 0, "exit after this many traps (0: run until Ctrl-C)")
-	user := fs.String("u", "", "SNMPv3 user allowed to send traps and informs")
-	level := fs.String("l", "", "v3 security level: noAuthNoPriv, authNoPriv or authPriv (default: from -A and -X)")
-	authProto := fs.String("a", "MD5", "v3 authentication protocol: MD5, SHA, SHA-224, SHA-256, SHA-384 or SHA-512")
-	authKey := fs.String("A", "", "v3 authentication pass phrase")
-	privProto := fs.String("x", "DES", "v3 privacy protocol: DES, AES, AES-192, AES-256")
-	privKey := fs.String("X", "", "v3 privacy pass phrase")
+	usm := addUSMFlags(fs, "SNMPv3 user allowed to send traps and informs")
 	senderEngine := fs.String("e", "", "accept the user's traps only from this sender engine ID (hex)")
 	engineID := fs.String("engine-id", "", "this receiver's engine ID for v3 informs (hex; default: derived from the host name)")
 	usage := func(format string, a ...any) error {
@@ -70,27 +65,11 @@ func trapCmd(args []string, stdout, stderr io.Writer) error {
 	cfg := trap.DefaultConfig()
 	cfg.Listen = strings.Split(*listen, ",")
 	cfg.Verbose, cfg.EngineID = *verbose, *engineID
-	if *user != "" {
-		u := trap.V3User{User: *user}
-		lvl := strings.ToLower(*level)
-		switch {
-		case lvl != "":
-		case *privKey != "":
-			lvl = "authpriv"
-		case *authKey != "":
-			lvl = "authnopriv"
-		default:
-			lvl = "noauthnopriv"
-		}
-		switch lvl {
-		case "authpriv":
-			u.Priv, u.PrivKey = *privProto, *privKey
-			fallthrough
-		case "authnopriv":
-			u.Auth, u.AuthKey = *authProto, *authKey
-		case "noauthnopriv":
-		default:
-			return usage("-l: %q is not noAuthNoPriv, authNoPriv or authPriv", *level)
+	if *usm.user != "" {
+		u := trap.V3User{User: *usm.user}
+		var err error
+		if u.Auth, u.AuthKey, u.Priv, u.PrivKey, err = usm.security(); err != nil {
+			return usage("%v", err)
 		}
 		if *senderEngine != "" {
 			u.EngineIDs = []string{*senderEngine}
