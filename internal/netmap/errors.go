@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/vantage-monitor/vantage/internal/fileerr"
 )
 
 // Sentinel errors of the store's CRUD operations; test with errors.Is.
@@ -22,55 +24,11 @@ var (
 // list helps nobody and a fuzzer could make it huge.
 const maxReasons = 20
 
-// FileError is one problem in a map file (or, with File empty, in a map
-// being validated): the file, the line (0 when unknown) and the reason.
-// Parse and Validate return one FileError or several joined with
-// errors.Join; errors.As finds the first.
-type FileError struct {
-	File   string
-	Line   int
-	Reason string
-}
-
-// Error formats the error as "file:line: reason", leaving out what is
-// unknown.
-func (e *FileError) Error() string {
-	switch {
-	case e.File != "" && e.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
-	case e.File != "":
-		return e.File + ": " + e.Reason
-	case e.Line > 0:
-		return fmt.Sprintf("line %d: %s", e.Line, e.Reason)
-	}
-	return e.Reason
-}
+// FileError is one problem in a file: "file:line: reason".
+type FileError = fileerr.Error
 
 // FileErrors returns every *FileError in err's tree, in order.
-func FileErrors(err error) []*FileError {
-	var out []*FileError
-	var walk func(error)
-	walk = func(err error) {
-		if fe, ok := err.(*FileError); ok {
-			out = append(out, fe)
-			return
-		}
-		switch u := err.(type) {
-		case interface{ Unwrap() []error }:
-			for _, e := range u.Unwrap() {
-				walk(e)
-			}
-		case interface{ Unwrap() error }:
-			if e := u.Unwrap(); e != nil {
-				walk(e)
-			}
-		}
-	}
-	if err != nil {
-		walk(err)
-	}
-	return out
-}
+func FileErrors(err error) []*FileError { return fileerr.All(err) }
 
 // joinFileErrors sorts errs by line (stable, so equal lines keep their
 // order), sets the file name, caps the count and joins them.

@@ -5,67 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/vantage-monitor/vantage/internal/fileerr"
 )
 
 // maxReasons caps the problems reported for one file: past a few dozen a
 // list helps nobody, and a fuzzer could make it huge.
 const maxReasons = 20
 
-// FileError is one problem in a probe file: the file, the line (0 when the
-// problem is about the whole file) and the reason. Parse returns one
-// FileError or several joined with errors.Join; errors.As finds the first
-// and FileErrors lists them all. File.Warnings holds FileErrors too.
-type FileError struct {
-	File   string
-	Line   int
-	Reason string
-	// Err is the underlying error, when there is one (a file that cannot
-	// be read); Reason already says what it is.
-	Err error
-}
-
-// Unwrap returns the underlying error, if any.
-func (e *FileError) Unwrap() error { return e.Err }
-
-// Error formats the problem as "file:line: reason", leaving out what is
-// unknown.
-func (e *FileError) Error() string {
-	switch {
-	case e.File != "" && e.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
-	case e.File != "":
-		return e.File + ": " + e.Reason
-	case e.Line > 0:
-		return fmt.Sprintf("line %d: %s", e.Line, e.Reason)
-	}
-	return e.Reason
-}
+// FileError is one problem in a file: "file:line: reason".
+type FileError = fileerr.Error
 
 // FileErrors returns every *FileError in err's tree, in order.
-func FileErrors(err error) []*FileError {
-	var out []*FileError
-	var walk func(error)
-	walk = func(err error) {
-		if fe, ok := err.(*FileError); ok {
-			out = append(out, fe)
-			return
-		}
-		switch u := err.(type) {
-		case interface{ Unwrap() []error }:
-			for _, e := range u.Unwrap() {
-				walk(e)
-			}
-		case interface{ Unwrap() error }:
-			if e := u.Unwrap(); e != nil {
-				walk(e)
-			}
-		}
-	}
-	if err != nil {
-		walk(err)
-	}
-	return out
-}
+func FileErrors(err error) []*FileError { return fileerr.All(err) }
 
 // problems collects the errors and warnings found while parsing one file.
 type problems struct {
