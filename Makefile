@@ -5,7 +5,7 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 # Debian packages the tests use: real peers and tools we did not write.
-TEST_DEBS := iproute2 fping openssh-server dropbear-bin openssl procps snmpd snmp snmpsim snmptrapd chromium
+TEST_DEBS := iproute2 fping openssh-server dropbear-bin openssl procps snmpd snmp snmpsim snmptrapd chromium firefox-esr
 FUZZTIME ?= 20s
 
 .PHONY: all build test test-deps test-ui-deps vet fuzz bench clean
@@ -27,16 +27,20 @@ test-deps:
 	fi
 
 # The browser test drives Debian's chromium with playwright-core from npm.
+# Firefox is driven by puppeteer-core over WebDriver BiDi, inside a network
+# namespace with no route out (cmd/vantage/firefox_test.go).
 test-ui-deps:
-	@if [ ! -d tests/ui/node_modules/playwright-core ]; then \
-		if command -v npm >/dev/null 2>&1; then (cd tests/ui && npm ci --no-audit --no-fund); \
-		else echo "warning: npm not found; the browser test will skip"; fi; \
-	fi
+	@for d in tests/ui tests/firefox; do \
+		if [ ! -d $$d/node_modules ]; then \
+			if command -v npm >/dev/null 2>&1; then (cd $$d && npm ci --no-audit --no-fund); \
+			else echo "warning: npm not found; the browser tests will skip"; fi; \
+		fi; \
+	done
 
 test: test-deps test-ui-deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 14m ./...
-	@echo "browser test screenshots: $${SCREENSHOT_DIR:-$${TMPDIR:-/tmp}/vantage-ui-screenshots}"
+	@echo "browser test screenshots: $${SCREENSHOT_DIR:-$${TMPDIR:-/tmp}/vantage-ui-screenshots} (Chromium), $${TMPDIR:-/tmp}/vantage-firefox-screenshots (Firefox)"
 
 vet:
 	$(GO) vet ./...
