@@ -15,9 +15,47 @@ func (p *snmpProbe) render(e *env, points []AlarmPoint) (html, text string) {
 	if p.spec.display == "" {
 		return "", ""
 	}
+	p.placed, p.built = []placedTable{}, map[string]builtTable{}
+	defer func() { p.placed = nil }()
 	x := expr.Expander{Env: e, Round: true, Macro: p.macro(e, points, 0)}
 	out := x.Expand(p.spec.display)
-	return imml.HTML(out), plainText(out)
+	html, text = imml.HTML(out), plainText(out)
+	for i, pt := range p.placed {
+		token := placeholder(i)
+		b := p.built[pt.key]
+		html = strings.Replace(html, token, tableHTML(pt.caption, b), 1)
+		text = strings.Replace(text, token, tableText(pt.caption, b), 1)
+	}
+	return html, text
+}
+
+// placedTable is a table the display shows, at placeholder(i) of its
+// index in snmpProbe.placed until the IMML is rendered.
+type placedTable struct{ key, caption string }
+
+// placeholder stands for the i-th table in rendered IMML.
+func placeholder(i int) string { return fmt.Sprintf("@@vantage-table-%d@@", i) }
+
+// placeTable builds a fetched table the display shows and returns its
+// placeholder; ok is false when the table was not fetched or the display
+// is not being rendered. p.mu held.
+func (p *snmpProbe) placeTable(e *env, key, name, arg string, depth int) (string, bool) {
+	d := p.fetched[key]
+	if p.placed == nil || d == nil {
+		return "", false
+	}
+	caption := strings.TrimSpace(arg)
+	if caption == "" {
+		caption = strings.TrimSpace(p.expandDepth(e, d.plan.spec.legend, depth+1))
+	}
+	if caption == "" {
+		caption = name
+	}
+	if _, ok := p.built[key]; !ok {
+		p.built[key] = p.build(e, d)
+	}
+	p.placed = append(p.placed, placedTable{key: key, caption: caption})
+	return placeholder(len(p.placed) - 1), true
 }
 
 // plainText renders IMML as text without the spaces that end lines.
@@ -73,6 +111,9 @@ func (p *snmpProbe) macro(e *env, points []AlarmPoint, depth int) func(name, arg
 		case key == "imserveraddress" && a == "":
 			return "", true
 		case p.spec.tables[key]:
+			if s, ok := p.placeTable(e, key, name, arg, depth); ok {
+				return s, true
+			}
 			if arg != "" {
 				return arg, true
 			}

@@ -34,6 +34,10 @@
 //   - A CALCULATION that needs an undefined variable becomes undefined; one
 //     that reads its own first value reads 0 ("count, $count + 4").
 //   - Time ticks read as STRING look like net-snmp's ("1 day, 2:03:04.05").
+//   - On-demand tables (<snmp-device-variables-ondemand>) that the display
+//     references ($Table, ${Table:link text}) are walked with each poll and
+//     rendered in place of the link (see tables.go); Values["tables"] holds
+//     their cells. Tables the display does not reference are never read.
 //   - Trap variables keep the last trap's values until the next trap, so a
 //     trap's status holds between polls of a custom-snmp-trap probe.
 package engine

@@ -57,6 +57,9 @@ func (p *snmpProbe) evaluate(e *env) status.Result {
 	}
 	html, text := p.render(e, points)
 	values := map[string]any{"vars": p.varValues(), "display_html": html, "display_text": text}
+	if len(p.built) > 0 {
+		values["tables"] = tableValues(p.built, p.spec.tableSpecs)
+	}
 	if len(p.spec.pointNames) > 0 {
 		var listed []AlarmPoint
 		for _, ap := range points {

@@ -53,6 +53,11 @@ type snmpProbe struct {
 	last     status.Result
 	trapSet  []string
 	trapPrev map[string]sample
+	// on-demand tables: those fetched by the last poll, and while the
+	// display renders, the tables placed in it and built.
+	fetched map[string]*tableData
+	placed  []placedTable
+	built   map[string]builtTable
 }
 
 // trapProbe is an snmpProbe that takes traps.
@@ -92,7 +97,12 @@ func (p *snmpProbe) Poll(ctx context.Context, t probe.Target) (res status.Result
 		defer p.mu.Unlock()
 		return p.trapState()
 	}
-	reqs, planErrs := p.plan(p.env())
+	e := p.env()
+	reqs, planErrs := p.plan(e)
+	tplans := p.planTables(e)
+	for _, tp := range tplans {
+		planErrs = append(planErrs, tp.errs...)
+	}
 	p.mu.Unlock()
 
 	var answers []answer
@@ -116,8 +126,18 @@ func (p *snmpProbe) Poll(ctx context.Context, t probe.Target) (res status.Result
 			return p.noResponse(ctx, t.Address)
 		}
 	}
+	var fetched map[string]*tableData
+	if len(tplans) > 0 {
+		pctx, cancel := withTimeout(ctx, t.Timeout)
+		fetched = p.fetchTables(pctx, p.target(t), tplans)
+		cancel()
+		if ctx.Err() != nil {
+			return status.Result{Level: status.Unknown, Reason: "poll cancelled", Time: p.d.Now()}
+		}
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.fetched = fetched
 	p.apply(reqs, answers, p.d.Now())
 	res = p.evaluate(p.env())
 	if len(planErrs) > 0 {

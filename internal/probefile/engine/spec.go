@@ -24,6 +24,10 @@ type snmpSpec struct {
 	pointNames []string // in order of first appearance
 	tables     map[string]bool
 	display    string
+	// tableSpecs are the on-demand tables by lower-case name; shown are
+	// those the display references, the only ones a poll fetches.
+	tableSpecs map[string]*tableSpec
+	shown      []*tableSpec
 
 	trapOnly   bool // custom-snmp-trap: never polls
 	trapVars   bool // some variable is a TRAPVARIABLE
@@ -77,9 +81,7 @@ func compileSNMP(f *probefile.File) *snmpSpec {
 	}
 	for _, v := range f.Variables {
 		if v.OnDemand {
-			if v.Type == "TABLE" {
-				s.tables[strings.ToLower(v.Name)] = true
-			}
+			s.addOnDemand(v)
 			continue
 		}
 		vs := &varSpec{Variable: v, key: strings.ToLower(v.Name)}
@@ -96,6 +98,7 @@ func compileSNMP(f *probefile.File) *snmpSpec {
 		s.vars = append(s.vars, vs)
 		s.byKey[vs.key] = vs
 	}
+	s.shown = shownTables(s.display, s.tableSpecs)
 	for _, t := range f.Thresholds {
 		e, err := expr.Parse(t.Expr)
 		if err != nil {
