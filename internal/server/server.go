@@ -217,7 +217,10 @@ func (s *Server) run(ctx context.Context) error {
 		}
 		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
 			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: names, ReloadProbes: s.ReloadProbes, Traps: s.recentTraps, Tools: s.tools(), Logger: s.logger.With("component", "web")})
-		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn)}
+		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+			// Requests end with the server, so open event streams do not hold
+			// up a shutdown.
+			BaseContext: func(net.Listener) context.Context { return ctx }}
 		wg.Go(func() {
 			if err := srv.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				s.logger.Error("HTTP server stopped", "err", err)
