@@ -59,6 +59,9 @@ type Config struct {
 	// Traps configures the trap receiver (its addresses come from
 	// listeners.traps / --traps).
 	Traps trap.Config `yaml:"traps"`
+	// Notifiers are the ways people are told (email, webhook, command,
+	// syslog, Slack, Teams).
+	Notifiers []Notifier `yaml:"notifiers"`
 }
 
 // Default is the embedded configuration the server runs on.
@@ -106,6 +109,7 @@ func (c Config) Validate() error {
 	if err := c.Traps.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("traps: %w", err))
 	}
+	errs = append(errs, validateNotifiers(c.Notifiers)...)
 	errs = append(errs, c.Poller.Validate(), c.EventLog.Validate())
 	return errors.Join(errs...)
 }
@@ -210,4 +214,8 @@ const Template = `# Vantage server settings. Every key is optional; the values s
 # traps:                # the receiver (addresses: the traps listener)
 #   verbose: false      # event-log lines with every OID and value
 #   users:              # SNMPv3 users, a list of {user, auth, auth_key, priv, priv_key}
+# notifiers:            # e.g. - {name: ops-mail, type: email, smtp_host: mail.example.net,
+#                       #         from: vantage@example.net, to: [noc@example.net]}
+#                       # types: email, webhook, slack, teams, command, syslog;
+#                       # test one with POST /api/v1/notifiers/NAME/test
 `

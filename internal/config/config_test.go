@@ -74,3 +74,23 @@ func TestTemplateIsTheDefaults(t *testing.T) {
 		t.Fatalf("template %+v differs from defaults %+v", c, Default())
 	}
 }
+
+func TestNotifiers(t *testing.T) {
+	c, err := Parse([]byte("notifiers:\n  - name: ops\n    type: webhook\n    url: http://127.0.0.1:9/hook\n    timeout: 3s\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := c.Notifiers[0]
+	if n.Name != "ops" || n.Timeout != 3*time.Second || n.Retries != 3 {
+		t.Fatalf("notifier %+v (defaults not applied?)", n)
+	}
+	for src, want := range map[string]string{
+		"notifiers:\n  - name: a\n    type: webhook\n    urll: x\n":                                                                    "line 4: field urll not found",
+		"notifiers:\n  - name: a\n    type: pager\n":                                                                                   "notifiers[a]",
+		"notifiers:\n  - {name: a, type: webhook, url: 'http://127.0.0.1/'}\n  - {name: a, type: webhook, url: 'http://127.0.0.1/'}\n": "used twice",
+	} {
+		if _, err := Parse([]byte(src)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q) = %v, want %q", src, err, want)
+		}
+	}
+}

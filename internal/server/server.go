@@ -74,6 +74,7 @@ type Server struct {
 
 	catalogue *probefile.Catalogue
 	traps     *trap.Service
+	notifiers map[string]namedNotifier
 	repoller  *trap.Repoller
 	probes    *probe.Registry
 	maps      *netmap.Store
@@ -129,6 +130,9 @@ func build(ctx context.Context, opts Options) (*Server, error) {
 		fmt.Fprintf(opts.Out, "Created user admin with password %s (also in %s; change it and delete that file)\n", pw, s.folder.AdminPassword())
 	}
 	if err := s.buildMonitoring(); err != nil {
+		return nil, err
+	}
+	if err := s.buildNotifiers(); err != nil {
 		return nil, err
 	}
 	if fresh && opts.StarterMap {
@@ -216,7 +220,8 @@ func (s *Server) run(ctx context.Context) error {
 			names = s.names
 		}
 		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
-			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: names, ReloadProbes: s.ReloadProbes, Traps: s.recentTraps, Tools: s.tools(), Logger: s.logger.With("component", "web")})
+			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: names, ReloadProbes: s.ReloadProbes, Traps: s.recentTraps, Tools: s.tools(),
+			Notifiers: s.notifierList, TestNotifier: s.testNotifier, Logger: s.logger.With("component", "web")})
 		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 			// Requests end with the server, so open event streams do not hold
 			// up a shutdown.

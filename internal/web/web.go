@@ -40,6 +40,10 @@ type Deps struct {
 	Names interface{ Describe(oid string) string }
 	// Traps lists recent traps.
 	Traps func(q trap.Query) []trap.Record
+	// Notifiers lists the configured notifiers; TestNotifier sends a
+	// test message through one on behalf of a user.
+	Notifiers    func() []NotifierInfo
+	TestNotifier func(ctx context.Context, name, user string) error
 	// Tools is the probe builder's server side (walks, previews, saving).
 	Tools Tools
 	// ReloadProbes re-reads the probe files now.
@@ -85,6 +89,8 @@ func New(deps Deps) *API {
 	a.toolRoutes()
 	a.handle("GET /api/v1/events", "Event log; query since (RFC 3339), until, limit, map, device, kind", false, a.events)
 	a.handle("GET /api/v1/traps", "Recent SNMP traps; query since (RFC 3339 or 15m), after_id, limit, map, device, unmatched=true", false, a.traps)
+	a.handle("GET /api/v1/notifiers", "Configured notifiers (no secrets)", false, a.notifierList)
+	a.handle("POST /api/v1/notifiers/{name}/test", "Send a test notification through one notifier", false, a.testNotifier)
 	a.handle("GET /api/v1/users", "User accounts", false, a.users)
 	a.handle("POST /api/v1/tokens", "Create an API token for the calling user; body {\"label\":\"…\"}", false, a.createToken)
 	if deps.Gatherer != nil {
@@ -291,6 +297,34 @@ func (a *API) traps(w http.ResponseWriter, r *http.Request) {
 		out = append(out, a.deps.Traps(q)...)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// NotifierInfo is one configured notifier as the API shows it.
+type NotifierInfo struct {
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	Target  string `json:"target,omitempty"`
+	Retries int    `json:"retries"`
+}
+
+func (a *API) notifierList(w http.ResponseWriter, r *http.Request) {
+	out := []NotifierInfo{}
+	if a.deps.Notifiers != nil {
+		out = a.deps.Notifiers()
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) testNotifier(w http.ResponseWriter, r *http.Request) {
+	if a.deps.TestNotifier == nil {
+		writeError(w, http.StatusNotImplemented, errors.New("notifiers are not available on this server"))
+		return
+	}
+	if err := a.deps.TestNotifier(r.Context(), r.PathValue("name"), User(r)); err != nil {
+		toolError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "sent"})
 }
 
 func (a *API) reloadProbes(w http.ResponseWriter, r *http.Request) {
