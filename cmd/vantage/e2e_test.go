@@ -105,7 +105,7 @@ func (in *instance) do(method, path string, body any, out any) int {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if out != nil {
+	if out != nil && len(b) > 0 {
 		if err := json.Unmarshal(b, out); err != nil {
 			in.t.Fatalf("%s %s: %d %s: %v", method, path, resp.StatusCode, b, err)
 		}

@@ -52,6 +52,9 @@ type Deps struct {
 	Scheduler Scheduler
 	Events    EventWriter
 	Logger    *slog.Logger
+	// OnChange, when set, hears every device status change (after it is
+	// logged), e.g. to clear acknowledgements.
+	OnChange func(mapName, device string, from, to status.Level)
 }
 
 // Monitor keeps the live status of every device on every map.
@@ -270,7 +273,16 @@ func (m *Monitor) Observe(key string, r status.Result) {
 			e.Kind = "UNKNOWN"
 		}
 		m.write(e)
+		if m.deps.OnChange != nil {
+			m.deps.OnChange(d.Map, d.Device, change.From, change.To)
+		}
 	}
+}
+
+// Touch tells subscribers a device changed in a way polls do not show (an
+// acknowledgement), so open browsers update.
+func (m *Monitor) Touch(mapName, device string) {
+	m.publish(Update{Map: mapName, Device: device})
 }
 
 func (m *Monitor) write(e eventlog.Event) {

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/vantage-monitor/vantage/internal/alert"
 	"github.com/vantage-monitor/vantage/internal/auth"
 	"github.com/vantage-monitor/vantage/internal/config"
 	"github.com/vantage-monitor/vantage/internal/discover"
@@ -75,6 +76,7 @@ type Server struct {
 	catalogue *probefile.Catalogue
 	traps     *trap.Service
 	notifiers map[string]namedNotifier
+	acks      *alert.Acks
 	repoller  *trap.Repoller
 	probes    *probe.Registry
 	maps      *netmap.Store
@@ -122,6 +124,9 @@ func build(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.auth = auth.New(s.db)
+	if s.acks, err = alert.OpenAcks(ctx, s.db); err != nil {
+		return nil, err
+	}
 	pw, err := s.auth.EnsureAdmin(ctx, opts.AdminPassword, s.folder.AdminPassword())
 	if err != nil {
 		return nil, err
@@ -182,6 +187,7 @@ func (s *Server) buildMonitoring() error {
 	s.poller = p
 	s.monitor = monitor.New(monitor.Config{DefaultInterval: s.cfg.DefaultInterval, DownAfter: s.cfg.DownAfter, SNMP: s.cfg.SNMP}, monitor.Deps{
 		Maps: s.maps, Probes: s.probes, Scheduler: p, Events: s.events, Logger: s.logger.With("component", "monitor"),
+		OnChange: s.statusChanged,
 	})
 	s.reg.MustRegister(monitorCollector{s.monitor})
 	return s.buildTraps()
@@ -212,6 +218,7 @@ func (s *Server) run(ctx context.Context) error {
 	})
 	wg.Go(func() { s.reloadLoop(ctx) })
 	wg.Go(func() { s.catalogue.Watch(ctx, s.cfg.MapReload, s.probeFilesChanged) })
+	wg.Go(func() { s.expireAcks(ctx) })
 
 	var srv *http.Server
 	if httpLn != nil {
@@ -221,7 +228,8 @@ func (s *Server) run(ctx context.Context) error {
 		}
 		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
 			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: names, ReloadProbes: s.ReloadProbes, Traps: s.recentTraps, Tools: s.tools(),
-			Notifiers: s.notifierList, TestNotifier: s.testNotifier, Logger: s.logger.With("component", "web")})
+			Notifiers: s.notifierList, TestNotifier: s.testNotifier,
+			Acks: s.acks, Acknowledge: s.acknowledge, Unacknowledge: s.unacknowledge, Logger: s.logger.With("component", "web")})
 		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 			// Requests end with the server, so open event streams do not hold
 			// up a shutdown.

@@ -32,6 +32,16 @@ var migrations = []string{
 		csrf TEXT NOT NULL,
 		expires_at INTEGER NOT NULL
 	)`,
+	`CREATE TABLE acks (
+		map TEXT NOT NULL,
+		device TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		comment TEXT NOT NULL DEFAULT '',
+		user_name TEXT NOT NULL DEFAULT '',
+		until INTEGER NOT NULL DEFAULT 0,
+		created_at INTEGER NOT NULL,
+		PRIMARY KEY (map, device)
+	)`,
 }
 
 // Open opens (creating if needed) the SQLite database at path, in WAL mode

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vantage-monitor/vantage/internal/alert"
 	"github.com/vantage-monitor/vantage/internal/netmap"
 	"github.com/vantage-monitor/vantage/internal/status"
 )
@@ -67,11 +68,21 @@ type liveStatus struct {
 	Polls    int64          `json:"polls"`
 	Failures int64          `json:"failures"`
 	Shared   int            `json:"shared"`
+	// Acknowledged is a basic acknowledgement, Maintenance a maintenance
+	// window; Ack says who, why and until when.
+	Acknowledged bool       `json:"acknowledged"`
+	Maintenance  bool       `json:"maintenance"`
+	Ack          *alert.Ack `json:"ack,omitempty"`
 }
 
 // live reads a device's status from the monitor.
 func (a *API) live(mapName, device string) liveStatus {
 	v := liveStatus{Status: status.Unknown.String(), Reason: "not polled yet"}
+	if a.deps.Acks != nil {
+		if k, ok := a.deps.Acks.Get(mapName, device); ok {
+			v.Ack, v.Acknowledged, v.Maintenance = &k, k.Kind == alert.KindBasic, k.Kind == alert.KindMaintenance
+		}
+	}
 	st, ok := a.deps.Monitor.Status(mapName, device)
 	if !ok {
 		return v
@@ -114,9 +125,7 @@ type deviceView struct {
 	Map string `json:"map"`
 	// Warnings are configuration remarks, e.g. a device mask that
 	// disagrees with its subnet oval's.
-	Warnings     []string `json:"warnings,omitempty"`
-	Acknowledged bool     `json:"acknowledged"`
-	Maintenance  bool     `json:"maintenance"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 func (a *API) view(m *netmap.Map, d netmap.Device) deviceView {

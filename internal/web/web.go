@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/vantage-monitor/vantage/internal/alert"
 	"github.com/vantage-monitor/vantage/internal/auth"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
 	"github.com/vantage-monitor/vantage/internal/monitor"
@@ -40,6 +41,13 @@ type Deps struct {
 	Names interface{ Describe(oid string) string }
 	// Traps lists recent traps.
 	Traps func(q trap.Query) []trap.Record
+	// Acks reads acknowledgements; Acknowledge and Unacknowledge change
+	// them (nil: not offered).
+	Acks interface {
+		Get(mapName, device string) (alert.Ack, bool)
+	}
+	Acknowledge   func(ctx context.Context, k alert.Ack) (alert.Ack, error)
+	Unacknowledge func(ctx context.Context, mapName, device, user string) error
 	// Notifiers lists the configured notifiers; TestNotifier sends a
 	// test message through one on behalf of a user.
 	Notifiers    func() []NotifierInfo
@@ -87,6 +95,7 @@ func New(deps Deps) *API {
 	a.handle("POST /api/v1/probes/reload", "Re-read the probe files in DIR/probes now; answers what changed and what is broken", false, a.reloadProbes)
 	a.mapRoutes()
 	a.toolRoutes()
+	a.ackRoutes()
 	a.handle("GET /api/v1/events", "Event log; query since (RFC 3339), until, limit, map, device, kind", false, a.events)
 	a.handle("GET /api/v1/traps", "Recent SNMP traps; query since (RFC 3339 or 15m), after_id, limit, map, device, unmatched=true", false, a.traps)
 	a.handle("GET /api/v1/notifiers", "Configured notifiers (no secrets)", false, a.notifierList)
