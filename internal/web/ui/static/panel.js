@@ -88,6 +88,8 @@ export class StatusPanel {
     }
     const probe = findProbe(this.probeList, d.probe);
     this.statusBox = h('div', { class: 'panel-status' });
+    this.ackBox = h('div', { testid: 'panel-ack-box' });
+    this.ackKey = undefined;
     this.detailBox = h('dl', { class: 'kv' });
     this.valuesBox = h('div', { testid: 'panel-values' });
     // A probe file's <snmp-device-display>, rendered by the server from
@@ -127,6 +129,7 @@ export class StatusPanel {
         h('button', { type: 'button', testid: 'panel-vantage', disabled: this.isVantage(d.name), onclick: () => this.actions.setVantage(d.name) },
           this.isVantage(d.name) ? 'Vantage point' : 'Set as vantage point'),
         h('button', { type: 'button', class: 'danger', testid: 'panel-delete', onclick: () => this.actions.remove(this.sel) }, 'Delete')),
+      this.ackBox,
       h('section', null, h('h3', null, 'Details'), this.detailBox),
       this.displaySection,
       snmpSections,
@@ -171,9 +174,17 @@ export class StatusPanel {
         h('span', { class: 'since', testid: 'panel-since' }, this.sinceText(d))),
       h('p', { class: 'reason', testid: 'panel-reason' }, d.reason || ''),
       (d.warnings || []).length ? h('ul', { class: 'warnings', testid: 'panel-warnings' }, d.warnings.map((w) => h('li', null, w))) : null,
-      d.acknowledged ? h('p', { class: 'flag flag-ack' }, 'Acknowledged') : null,
-      d.maintenance ? h('p', { class: 'flag flag-maint' }, 'In maintenance') : null,
+      d.ack ? h('p', { class: d.maintenance ? 'flag flag-maint' : 'flag flag-ack', testid: 'panel-ack' },
+        `${d.maintenance ? 'In maintenance' : 'Acknowledged'} by ${d.ack.user}` +
+        (d.ack.until ? ` until ${when(d.ack.until)}` : '') + (d.ack.comment ? ` — ${d.ack.comment}` : '')) : null,
     );
+    // The controls are redrawn only when what they offer changes, so a
+    // comment being typed survives the status deltas of every poll.
+    const ackKey = `${!!d.ack}|${!!d.maintenance}|${d.status !== 'ok' && d.status !== 'unknown'}`;
+    if (this.ackBox && this.ackKey !== ackKey) {
+      this.ackKey = ackKey;
+      fill(this.ackBox, this.ackControls(d));
+    }
     const rows = [
       ['Address', d.address],
       ['Probe', this.probeLabel],
@@ -276,6 +287,36 @@ export class StatusPanel {
     while (box.children.length > EVENT_LIMIT) box.lastChild.remove();
   }
 
+  // ackControls offers acknowledgement (of a problem) and maintenance (any
+  // time), or their removal.
+  ackControls(d) {
+    if (d.ack) {
+      return h('div', { class: 'ack-controls' },
+        h('button', { type: 'button', testid: 'panel-unack', onclick: () => this.ackAction(d, null) },
+          d.maintenance ? 'End maintenance' : 'Remove acknowledgement'));
+    }
+    const comment = h('input', { type: 'text', placeholder: 'comment', 'aria-label': 'Acknowledgement comment', testid: 'ack-comment' });
+    const until = h('select', { 'aria-label': 'Until', testid: 'ack-until' },
+      [['', 'until changed / removed'], ['1h', 'for 1 hour'], ['4h', 'for 4 hours'], ['24h', 'for 24 hours'], ['168h', 'for a week']]
+        .map(([v, t]) => h('option', { value: v }, t)));
+    const problem = d.status !== 'ok' && d.status !== 'unknown';
+    return h('div', { class: 'ack-controls' }, comment, until,
+      h('button', { type: 'button', testid: 'panel-ack-btn', disabled: !problem, title: problem ? '' : 'Only a problem can be acknowledged',
+        onclick: () => this.ackAction(d, { comment: comment.value, until: until.value }) }, 'Acknowledge'),
+      h('button', { type: 'button', testid: 'panel-maint-btn',
+        onclick: () => this.ackAction(d, { comment: comment.value, until: until.value, maintenance: true }) }, 'Maintenance'));
+  }
+
+  async ackAction(d, body) {
+    try {
+      if (body) await api.acknowledge(d.id, body);
+      else await api.unacknowledge(d.id);
+      toast(body ? (body.maintenance ? `${d.name} in maintenance` : `${d.name} acknowledged`) : `Removed from ${d.name}`, 'ok', 2500);
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  }
+
   async pollNow(d) {
     try {
       await api.pollNow(d.id);
@@ -299,6 +340,7 @@ export class StatusPanel {
         h('button', { type: 'button', testid: 'panel-vantage', disabled: this.isVantage(n.name), onclick: () => this.actions.setVantage(n.name) },
           this.isVantage(n.name) ? 'Vantage point' : 'Set as vantage point'),
         h('button', { type: 'button', class: 'danger', testid: 'panel-delete', onclick: () => this.actions.remove(this.sel) }, 'Delete')),
+      this.ackBox,
       h('section', null, h('h3', null, 'Address ranges'),
         (n.cidrs || []).length ? h('ul', { class: 'plain mono' }, n.cidrs.map((c) => h('li', null, c))) : h('p', { class: 'muted' }, 'None (an unnumbered cloud).')),
       h('section', null, h('h3', null, `Linked devices (${devs.length})`),
