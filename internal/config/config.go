@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vantage-monitor/vantage/internal/alert"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
 	"github.com/vantage-monitor/vantage/internal/poller"
 	"github.com/vantage-monitor/vantage/internal/snmp"
@@ -62,6 +63,8 @@ type Config struct {
 	// Notifiers are the ways people are told (email, webhook, command,
 	// syslog, Slack, Teams).
 	Notifiers []Notifier `yaml:"notifiers"`
+	// Rules say which notifiers hear about which status changes.
+	Rules []alert.Rule `yaml:"rules"`
 }
 
 // Default is the embedded configuration the server runs on.
@@ -110,6 +113,15 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("traps: %w", err))
 	}
 	errs = append(errs, validateNotifiers(c.Notifiers)...)
+	known := map[string]bool{}
+	for _, n := range c.Notifiers {
+		known[n.Name] = true
+	}
+	for _, r := range c.Rules {
+		if err := r.Validate(known); err != nil {
+			errs = append(errs, fmt.Errorf("rules: %w", err))
+		}
+	}
 	errs = append(errs, c.Poller.Validate(), c.EventLog.Validate())
 	return errors.Join(errs...)
 }
@@ -218,4 +230,8 @@ const Template = `# Vantage server settings. Every key is optional; the values s
 #                       #         from: vantage@example.net, to: [noc@example.net]}
 #                       # types: email, webhook, slack, teams, command, syslog;
 #                       # test one with POST /api/v1/notifiers/NAME/test
+# rules:                # e.g. - {name: outages, kinds: [DOWN, UP], notifiers: [ops-mail],
+#                       #         delay: 1m, repeat: 30m, count: 3,
+#                       #         escalate: [{after: 15m, notifiers: [boss]}],
+#                       #         schedule: {days: mon-fri, hours: "08:00-18:00"}}
 `

@@ -51,6 +51,17 @@ func ackName(k alert.Ack) string {
 // statusChanged clears a basic acknowledgement when the status changes,
 // better or worse, as InterMapper does; maintenance stays.
 func (s *Server) statusChanged(mapName, device string, from, to status.Level) {
+	s.clearAckOnChange(mapName, device, from, to)
+	reason := ""
+	if st, ok := s.monitor.Status(mapName, device); ok {
+		reason = st.Reason
+	}
+	if s.alerting != nil {
+		s.alerting.observe(mapName, device, statusKind(to), reason)
+	}
+}
+
+func (s *Server) clearAckOnChange(mapName, device string, from, to status.Level) {
 	k, ok := s.acks.Get(mapName, device)
 	if !ok || k.Kind != alert.KindBasic {
 		return

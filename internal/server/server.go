@@ -77,6 +77,7 @@ type Server struct {
 	traps     *trap.Service
 	notifiers map[string]namedNotifier
 	acks      *alert.Acks
+	alerting  *alerting
 	repoller  *trap.Repoller
 	probes    *probe.Registry
 	maps      *netmap.Store
@@ -138,6 +139,9 @@ func build(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	if err := s.buildNotifiers(); err != nil {
+		return nil, err
+	}
+	if err := s.buildAlerting(); err != nil {
 		return nil, err
 	}
 	if fresh && opts.StarterMap {
@@ -219,6 +223,7 @@ func (s *Server) run(ctx context.Context) error {
 	wg.Go(func() { s.reloadLoop(ctx) })
 	wg.Go(func() { s.catalogue.Watch(ctx, s.cfg.MapReload, s.probeFilesChanged) })
 	wg.Go(func() { s.expireAcks(ctx) })
+	wg.Go(func() { s.alerting.run(ctx) })
 
 	var srv *http.Server
 	if httpLn != nil {
@@ -240,6 +245,7 @@ func (s *Server) run(ctx context.Context) error {
 				cancel()
 			}
 		})
+		s.alerting.baseURL = urlFor("http", httpLn.Addr())
 		fmt.Fprintf(s.opts.Out, "Vantage %s: web UI and API at %s (data in %s)\n", s.opts.Version, urlFor("http", httpLn.Addr()), s.opts.DataDir)
 	}
 	<-ctx.Done()

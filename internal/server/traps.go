@@ -63,6 +63,9 @@ func (s *Server) deliverTrap(d trap.DeviceRef, t trap.Trap) {
 	if key == "" {
 		return
 	}
+	if s.alerting != nil {
+		s.alerting.observe(d.Map, d.Device, "TRAP", trap.FormatShort(t, nil))
+	}
 	if th, ok := s.poller.Probe(key).(probe.TrapHandler); ok {
 		s.monitor.Observe(key, th.HandleTrap(t.Variables(), t.Varbinds, t.TrapOID))
 	}
