@@ -100,6 +100,8 @@ export const deleteLink = (m, from, to) =>
 
 export const device = (id) => get(`/api/v1/devices/${enc(id)}`);
 export const pollNow = (id) => request('POST', `/api/v1/devices/${enc(id)}/poll`);
+export const notifiers = () => get('/api/v1/notifiers');
+export const testNotifier = (name) => request('POST', `/api/v1/notifiers/${enc(name)}/test`);
 export const acknowledge = (id, body) => request('POST', `/api/v1/devices/${enc(id)}/acknowledge`, body);
 export const unacknowledge = (id) => request('DELETE', `/api/v1/devices/${enc(id)}/acknowledge`);
 

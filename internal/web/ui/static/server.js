@@ -2,7 +2,7 @@
 // polling rate. It re-reads GET /api/v1/server every few seconds while open.
 
 import * as api from './api.js';
-import { h, clear, fill, duration, when, statusBadge, LEVELS, formatValue } from './dom.js';
+import { h, clear, fill, duration, when, statusBadge, LEVELS, formatValue, toast } from './dom.js';
 
 const REFRESH_MS = 5000;
 
@@ -12,6 +12,7 @@ export function serverPage(view) {
   const details = h('dl', { class: 'kv wide' });
   const statusRow = h('div', { class: 'status-counts', testid: 'server-status' });
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const notifiers = h('div', { testid: 'notifiers' }, h('p', { class: 'muted' }, 'Loading…'));
   fill(view, h('section', { class: 'page server-page' },
     h('div', { class: 'page-head' }, h('h1', null, 'Server')),
     error, cards, statusRow,
@@ -19,6 +20,8 @@ export function serverPage(view) {
     h('table', { class: 'table', testid: 'listeners-table' },
       h('thead', null, h('tr', null, ['Service', 'Flag', 'Address', 'State', 'Detail'].map((t) => h('th', { scope: 'col' }, t)))),
       listeners),
+    h('h2', null, 'Notifiers'),
+    notifiers,
     h('h2', null, 'Details'),
     details));
   document.title = 'Server — Vantage';
@@ -64,7 +67,38 @@ export function serverPage(view) {
     fill(details, ...rows.flatMap(([k, v]) => [h('dt', null, k), h('dd', { class: 'mono' }, String(v))]));
   }
 
+  // Notifiers come from config.yaml; each can be tried with a test message.
+  async function loadNotifiers() {
+    let list;
+    try {
+      list = await api.notifiers();
+    } catch (err) {
+      fill(notifiers, h('p', { class: 'form-error' }, err.message));
+      return;
+    }
+    if (!list.length) {
+      fill(notifiers, h('p', { class: 'muted' }, 'No notifiers: add them under notifiers: in config.yaml.'));
+      return;
+    }
+    fill(notifiers, h('table', { class: 'table' },
+      h('thead', null, h('tr', null, ['Name', 'Type', 'Target', 'Retries', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, list.map((n) => h('tr', { testid: `notifier-${n.name}` },
+        h('td', null, n.name), h('td', null, n.type), h('td', { class: 'mono' }, n.target || '—'), h('td', null, String(n.retries)),
+        h('td', null, h('button', { type: 'button', testid: `notifier-test-${n.name}`, onclick: async (ev) => {
+          ev.target.disabled = true;
+          try {
+            await api.testNotifier(n.name);
+            toast(`Test sent via ${n.name}`, 'ok', 3000);
+          } catch (err) {
+            toast(`Test via ${n.name} failed: ${err.message}`, 'error');
+          } finally {
+            ev.target.disabled = false;
+          }
+        } }, 'Send test')))))));
+  }
+
   load();
+  loadNotifiers();
   const timer = setInterval(load, REFRESH_MS);
   return { destroy: () => clearInterval(timer) };
 }
