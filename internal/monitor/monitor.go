@@ -25,6 +25,7 @@ import (
 type Scheduler interface {
 	Set(jobs []poller.Job)
 	PollNow(key string) bool
+	PollNowDone(key string) <-chan struct{}
 }
 
 // EventWriter receives state-change events.
@@ -69,6 +70,13 @@ type Monitor struct {
 	byKey   map[string][]ref
 	byAddr  map[netip.Addr][]ref
 	maps    []*netmap.Map
+	graphs  map[string]*netmap.Graph
+	// unreach holds, for devices down behind a failed device, that
+	// device's name.
+	unreach map[ref]string
+	// rechecked marks keys whose upstream devices were re-checked for the
+	// current failure.
+	rechecked map[string]bool
 
 	subMu  sync.Mutex
 	subs   map[int]func(Update)
@@ -168,6 +176,10 @@ func (m *Monitor) Sync() {
 	m.mu.Lock()
 	old := m.maps
 	m.devices, m.byKey, m.byAddr, m.maps = devices, byKey, byAddr, all
+	m.graphs = make(map[string]*netmap.Graph, len(all))
+	for _, mp := range all {
+		m.graphs[mp.Name] = netmap.NewGraph(mp)
+	}
 	for k := range m.states {
 		if _, ok := jobs[k]; !ok {
 			delete(m.states, k)
@@ -250,10 +262,25 @@ func (m *Monitor) Observe(key string, r status.Result) {
 		return
 	}
 	prev := m.states[key]
-	next, change := prev.Apply(r, m.devices[refs[0]].downAfter)
+	downAfter := m.devices[refs[0]].downAfter
+	recheck := m.deferDown(key, refs, prev, r, downAfter)
+	if recheck != nil {
+		// Hold the declaration one more poll: the devices between this one
+		// and the vantage point are re-checked first.
+		downAfter++
+	}
+	next, change := prev.Apply(r, downAfter)
 	m.states[key] = next
 	refs = append([]ref(nil), refs...)
+	shadow := m.classify(refs, next)
+	repoll := m.dependentsToRepoll(refs, change)
 	m.mu.Unlock()
+	if recheck != nil {
+		go m.recheck(key, recheck)
+	}
+	for _, k := range repoll {
+		m.deps.Scheduler.PollNow(k)
+	}
 	for _, d := range refs {
 		m.publish(Update{Map: d.Map, Device: d.Device})
 		for _, pe := range r.Events {
@@ -261,16 +288,20 @@ func (m *Monitor) Observe(key string, r status.Result) {
 		}
 	}
 	if change == nil {
+		m.announceShadowChanges(refs, shadow, next, r.Time)
 		return
 	}
 	msg := next.Reason
 	if change.From != status.Unknown && change.Lasted > 0 {
 		msg = fmt.Sprintf("%s (was %s for %s)", msg, change.From, eventlog.Duration(change.Lasted))
 	}
-	for _, d := range refs {
+	for i, d := range refs {
 		e := eventlog.Event{Time: r.Time, Kind: change.To.EventKind(), Map: d.Map, Device: d.Device, Message: msg}
 		if change.To == status.Unknown {
 			e.Kind = "UNKNOWN"
+		}
+		if change.To == status.Down && shadow[i].now != "" {
+			e.Kind, e.Message = "UNREACHABLE", fmt.Sprintf("behind %s: %s", shadow[i].now, msg)
 		}
 		m.write(e)
 		if m.deps.OnChange != nil {
@@ -323,6 +354,9 @@ type DeviceStatus struct {
 	status.State
 	// Shared counts the devices, on any map, polled by the same poll.
 	Shared int `json:"shared"`
+	// Behind names the failed device between this one and the vantage
+	// point when this one is unreachable rather than down.
+	Behind string `json:"behind,omitempty"`
 }
 
 // Status returns a device's live status.
@@ -340,7 +374,7 @@ func (m *Monitor) Status(mapName, device string) (DeviceStatus, bool) {
 	if st.LastPoll.IsZero() {
 		st.Reason = "not polled yet"
 	}
-	return DeviceStatus{State: st, Shared: len(m.byKey[b.key])}, true
+	return DeviceStatus{State: st, Shared: len(m.byKey[b.key]), Behind: m.unreach[ref{mapName, device}]}, true
 }
 
 // MapStatus is the worst status of the map's devices.

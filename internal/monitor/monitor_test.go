@@ -19,10 +19,26 @@ type fakeMaps []*netmap.Map
 
 func (f fakeMaps) Maps() []*netmap.Map { return f }
 
-type fakeScheduler struct{ jobs []poller.Job }
+type fakeScheduler struct {
+	jobs   []poller.Job
+	mu     sync.Mutex
+	polled []string
+}
 
-func (f *fakeScheduler) Set(j []poller.Job)      { f.jobs = j }
-func (f *fakeScheduler) PollNow(key string) bool { return true }
+func (f *fakeScheduler) Set(j []poller.Job) { f.jobs = j }
+func (f *fakeScheduler) PollNow(key string) bool {
+	f.mu.Lock()
+	f.polled = append(f.polled, key)
+	f.mu.Unlock()
+	return true
+}
+
+func (f *fakeScheduler) PollNowDone(key string) <-chan struct{} {
+	f.PollNow(key)
+	c := make(chan struct{})
+	close(c)
+	return c
+}
 
 type events struct {
 	mu  sync.Mutex

@@ -62,6 +62,9 @@ func (s *Server) statusChanged(mapName, device string, from, to status.Level) {
 }
 
 func (s *Server) clearAckOnChange(mapName, device string, from, to status.Level) {
+	if from == to {
+		return // re-announced (no longer behind a failed device), not a change
+	}
 	k, ok := s.acks.Get(mapName, device)
 	if !ok || k.Kind != alert.KindBasic {
 		return

@@ -36,7 +36,9 @@ func (s *Server) buildAlerting() error {
 // state is what the rules need to know of a device now.
 func (a *alerting) state(mapName, device string) alert.DeviceState {
 	k, ok := a.s.acks.Get(mapName, device)
-	return alert.DeviceState{Acknowledged: ok && k.Kind == alert.KindBasic, Maintenance: ok && k.Kind == alert.KindMaintenance}
+	st, _ := a.s.monitor.Status(mapName, device)
+	return alert.DeviceState{Acknowledged: ok && k.Kind == alert.KindBasic, Maintenance: ok && k.Kind == alert.KindMaintenance,
+		Unreachable: st.Behind != ""}
 }
 
 // observe hands one status change or trap to the rules.

@@ -68,6 +68,10 @@ type liveStatus struct {
 	Polls    int64          `json:"polls"`
 	Failures int64          `json:"failures"`
 	Shared   int            `json:"shared"`
+	// Unreachable devices are down behind a failed device (Behind) on the
+	// way to the vantage point; they are not announced.
+	Unreachable bool   `json:"unreachable"`
+	Behind      string `json:"behind,omitempty"`
 	// Acknowledged is a basic acknowledgement, Maintenance a maintenance
 	// window; Ack says who, why and until when.
 	Acknowledged bool       `json:"acknowledged"`
@@ -88,6 +92,7 @@ func (a *API) live(mapName, device string) liveStatus {
 		return v
 	}
 	v.Status, v.Reason, v.Misses, v.Polls, v.Failures, v.Shared = st.Level.String(), st.Reason, st.Misses, st.Polls, st.Failures, st.Shared
+	v.Unreachable, v.Behind = st.Behind != "", st.Behind
 	if !st.Since.IsZero() {
 		v.Since = &st.Since
 	}
