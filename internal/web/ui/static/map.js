@@ -290,7 +290,7 @@ export class MapCanvas {
     const changed = d.status !== delta.status;
     // A delta carries the device's whole live state; optional fields it
     // leaves out are empty now (a down device has no response time).
-    for (const k of ['status', 'reason', 'since', 'last_poll', 'rtt_ms', 'values', 'ack']) {
+    for (const k of ['status', 'reason', 'since', 'last_poll', 'rtt_ms', 'values', 'ack', 'behind']) {
       if (k in delta) d[k] = delta[k];
       else delete d[k];
     }

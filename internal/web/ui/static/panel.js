@@ -174,6 +174,8 @@ export class StatusPanel {
         h('span', { class: 'since', testid: 'panel-since' }, this.sinceText(d))),
       h('p', { class: 'reason', testid: 'panel-reason' }, d.reason || ''),
       (d.warnings || []).length ? h('ul', { class: 'warnings', testid: 'panel-warnings' }, d.warnings.map((w) => h('li', null, w))) : null,
+      d.unreachable ? h('p', { class: 'flag flag-unreachable', testid: 'panel-unreachable' },
+        `Unreachable: behind ${d.behind || 'a failed device'} on the way to the vantage point; not announced`) : null,
       d.ack ? h('p', { class: d.maintenance ? 'flag flag-maint' : 'flag flag-ack', testid: 'panel-ack' },
         `${d.maintenance ? 'In maintenance' : 'Acknowledged'} by ${d.ack.user}` +
         (d.ack.until ? ` until ${when(d.ack.until)}` : '') + (d.ack.comment ? ` — ${d.ack.comment}` : '')) : null,
