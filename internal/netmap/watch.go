@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/vantage-monitor/vantage/internal/folderpoll"
 )
 
 // racyWindow: a file whose mtime is this close to when it was read may
@@ -41,22 +43,7 @@ func (s *Store) Reload() (changed []string, errs []error) {
 // once, when the file changes; the store's own writes are not reported.
 // Watch blocks; run it in its own goroutine.
 func (s *Store) Watch(ctx context.Context, every time.Duration, onChange func(changed []string, errs []error)) {
-	if every <= 0 {
-		every = 2 * time.Second
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		changed, errs := s.scan(false)
-		if (len(changed) > 0 || len(errs) > 0) && onChange != nil {
-			onChange(changed, errs)
-		}
-	}
+	folderpoll.Run(ctx, every, func() ([]string, []error) { return s.scan(false) }, onChange)
 }
 
 // scan brings the store up to date with the folder. Files whose size and

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/vantage-monitor/vantage/internal/folderpoll"
 )
 
 // maxFileSize bounds a probe file: the largest real ones are tens of KB.
@@ -95,22 +97,7 @@ func (c *Catalogue) Reload() (changed []string, errs []error) {
 // removed and with the problems of files that changed (each reported once).
 // Watch blocks; run it in its own goroutine.
 func (c *Catalogue) Watch(ctx context.Context, every time.Duration, onChange func(changed []string, errs []error)) {
-	if every <= 0 {
-		every = 2 * time.Second
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		changed, errs := c.scan(false)
-		if (len(changed) > 0 || len(errs) > 0) && onChange != nil {
-			onChange(changed, errs)
-		}
-	}
+	folderpoll.Run(ctx, every, func() ([]string, []error) { return c.scan(false) }, onChange)
 }
 
 // Files returns the probe of each identifier, sorted by identifier.
