@@ -1,11 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,13 +14,7 @@ import (
 // webhook notifier, a device in maintenance is suppressed with the reason,
 // and every decision is a NOTIFY event.
 func TestNotificationRules(t *testing.T) {
-	got := make(chan map[string]any, 10)
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		json.NewDecoder(r.Body).Decode(&body)
-		got <- body
-	}))
-	defer recv.Close()
+	recvURL, got := webhookReceiver(t)
 	free := func() (string, string) {
 		ln, _ := net.Listen("tcp", "127.0.0.1:0")
 		addr := ln.Addr().String()
@@ -35,7 +26,7 @@ func TestNotificationRules(t *testing.T) {
 	_, quietPort := free()
 
 	data := t.TempDir()
-	conf := fmt.Sprintf("notifiers:\n  - {name: hook, type: webhook, url: %q}\nrules:\n  - {name: outages, kinds: [DOWN, UP], notifiers: [hook]}\n", recv.URL)
+	conf := fmt.Sprintf("notifiers:\n  - {name: hook, type: webhook, url: %q}\nrules:\n  - {name: outages, kinds: [DOWN, UP], notifiers: [hook]}\n", recvURL)
 	os.WriteFile(filepath.Join(data, "config.yaml"), []byte(conf), 0o644)
 	in := start(t, buildBinary(t), data)
 	in.must("POST", "/api/v1/maps", map[string]any{"name": "N", "devices": []map[string]any{

@@ -16,19 +16,13 @@ import (
 // "send test": a webhook receiver gets the message, a broken notifier's
 // failure is answered and logged, and no secret is listed.
 func TestNotifierTest(t *testing.T) {
-	got := make(chan map[string]any, 1)
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		json.NewDecoder(r.Body).Decode(&body)
-		got <- body
-	}))
-	defer recv.Close()
+	recvURL, got := webhookReceiver(t)
 	closed, _ := net.Listen("tcp", "127.0.0.1:0")
 	deadURL := "http://" + closed.Addr().String() + "/hook"
 	closed.Close()
 
 	data := t.TempDir()
-	conf := fmt.Sprintf("notifiers:\n  - {name: hook, type: webhook, url: %q}\n  - {name: dead, type: webhook, url: %q, retries: 1, retry_delay: 10ms}\n", recv.URL+"/secret-token", deadURL)
+	conf := fmt.Sprintf("notifiers:\n  - {name: hook, type: webhook, url: %q}\n  - {name: dead, type: webhook, url: %q, retries: 1, retry_delay: 10ms}\n", recvURL+"/secret-token", deadURL)
 	if err := os.WriteFile(filepath.Join(data, "config.yaml"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -58,4 +52,17 @@ func TestNotifierTest(t *testing.T) {
 	in.waitEvent("kind=NOTIFY", func(e event) bool { return e.Message == "sent test notification via hook (webhook)" })
 	in.waitEvent("kind=NOTIFY", func(e event) bool { return strings.HasPrefix(e.Message, "test notification via dead (webhook) failed") })
 	in.stop()
+}
+
+// webhookReceiver is an HTTP receiver on loopback for webhook notifiers: it
+// hands every JSON body it gets to the returned channel.
+func webhookReceiver(t *testing.T) (url string, got chan map[string]any) {
+	got = make(chan map[string]any, 20)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		json.NewDecoder(r.Body).Decode(&body)
+		got <- body
+	}))
+	t.Cleanup(recv.Close)
+	return recv.URL, got
 }

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -65,16 +62,16 @@ func (a *acceptor) restart(t *testing.T) {
 // notification (for #2), #1 and #3 unreachable and never announced, and a
 // clean recovery with one UP notification.
 func TestVantagePointChain(t *testing.T) {
+	recvURL, bodies := webhookReceiver(t)
 	notices := make(chan string, 20)
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body map[string]any
-		json.NewDecoder(r.Body).Decode(&body)
-		notices <- fmt.Sprintf("%v %v", body["kind"], body["device"])
-	}))
-	defer recv.Close()
+	go func() {
+		for body := range bodies {
+			notices <- fmt.Sprintf("%v %v", body["kind"], body["device"])
+		}
+	}()
 	data := t.TempDir()
 	os.WriteFile(filepath.Join(data, "config.yaml"), []byte(fmt.Sprintf(
-		"notifiers:\n  - {name: hook, type: webhook, url: %q}\nrules:\n  - {name: all, kinds: [DOWN, UP], notifiers: [hook]}\n", recv.URL)), 0o644)
+		"notifiers:\n  - {name: hook, type: webhook, url: %q}\nrules:\n  - {name: all, kinds: [DOWN, UP], notifiers: [hook]}\n", recvURL)), 0o644)
 	in := start(t, buildBinary(t), data)
 
 	svc := map[string]*acceptor{"n2": newAcceptor(t), "n1": newAcceptor(t), "n3": newAcceptor(t)}
