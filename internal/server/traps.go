@@ -64,7 +64,11 @@ func (s *Server) deliverTrap(d trap.DeviceRef, t trap.Trap) {
 		return
 	}
 	if s.alerting != nil {
-		s.alerting.observe(d.Map, d.Device, "TRAP", trap.FormatShort(t, nil))
+		var names trap.Namer
+		if s.names != nil { // a nil *mib.Names must not become a non-nil interface
+			names = s.names
+		}
+		s.alerting.observe(d.Map, d.Device, "TRAP", trap.FormatShort(t, names))
 	}
 	if th, ok := s.poller.Probe(key).(probe.TrapHandler); ok {
 		s.monitor.Observe(key, th.HandleTrap(t.Variables(), t.Varbinds, t.TrapOID))
