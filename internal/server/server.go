@@ -227,12 +227,8 @@ func (s *Server) run(ctx context.Context) error {
 
 	var srv *http.Server
 	if httpLn != nil {
-		var names interface{ Describe(string) string }
-		if s.names != nil { // a nil *mib.Names must not become a non-nil interface
-			names = s.names
-		}
 		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
-			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: names, ReloadProbes: s.ReloadProbes, Traps: s.recentTraps, Tools: s.tools(),
+			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: s.names, ReloadProbes: s.ReloadProbes, Traps: s.recentTraps, Tools: s.tools(),
 			Notifiers: s.notifierList, TestNotifier: s.testNotifier,
 			Acks: s.acks, Acknowledge: s.acknowledge, Unacknowledge: s.unacknowledge, Logger: s.logger.With("component", "web")})
 		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
@@ -309,12 +305,14 @@ func (s *Server) loadMaps() {
 }
 
 // loadMIBs loads the built-in MIB table and the user's modules in
-// DIR/mibs; a module that does not load is reported and skipped.
+// DIR/mibs; a module that does not load is reported and skipped. It never
+// returns nil, so callers need no nil checks: without the built-in table
+// (a broken build) OIDs are simply shown as numbers.
 func (s *Server) loadMIBs() *mib.Names {
 	names, err := mib.Builtin()
 	if err != nil {
 		s.logger.Error("built-in MIB table unavailable", "err", err)
-		return nil
+		names = mib.New()
 	}
 	more, errs := names.WithDir(s.folder.MIBs())
 	for _, e := range errs {

@@ -55,10 +55,8 @@ func (s *Server) walk(ctx context.Context, req web.WalkRequest) ([]web.WalkRow, 
 	if root == "" {
 		root = "1.3.6.1.2.1"
 	}
-	if s.names != nil {
-		if oid, ok := s.names.Lookup(root); ok {
-			root = oid
-		}
+	if oid, ok := s.names.Lookup(root); ok {
+		root = oid
 	}
 	limit := req.Limit
 	if limit <= 0 || limit > maxWalk {
@@ -69,10 +67,7 @@ func (s *Server) walk(ctx context.Context, req web.WalkRequest) ([]web.WalkRow, 
 	var rows []web.WalkRow
 	errEnough := errors.New("enough")
 	err = s.snmp.Walk(ctx, t, root, func(v snmp.Value) error {
-		name := v.OID
-		if s.names != nil {
-			name = s.names.Name(v.OID)
-		}
+		name := s.names.Name(v.OID)
 		rows = append(rows, web.WalkRow{OID: v.OID, Name: name, Type: v.Type.String(), Value: v.AsString()})
 		if len(rows) >= limit {
 			return errEnough

@@ -32,12 +32,8 @@ func (s *Server) buildTraps() error {
 	}
 	cfg := s.cfg.Traps
 	cfg.Listen = strings.Split(addr, ",")
-	var names trap.Namer
-	if s.names != nil {
-		names = s.names
-	}
 	svc, err := trap.New(cfg, trap.Deps{
-		Directory: trapDirectory{s}, Deliver: s.deliverTrap, Events: s.events, Names: names,
+		Directory: trapDirectory{s}, Deliver: s.deliverTrap, Events: s.events, Names: s.names,
 		Logger: s.logger.With("component", "trap"), Registerer: s.reg,
 	})
 	if err != nil {
@@ -64,11 +60,7 @@ func (s *Server) deliverTrap(d trap.DeviceRef, t trap.Trap) {
 		return
 	}
 	if s.alerting != nil {
-		var names trap.Namer
-		if s.names != nil { // a nil *mib.Names must not become a non-nil interface
-			names = s.names
-		}
-		s.alerting.observe(d.Map, d.Device, "TRAP", trap.FormatShort(t, names))
+		s.alerting.observe(d.Map, d.Device, "TRAP", trap.FormatShort(t, s.names))
 	}
 	if th, ok := s.poller.Probe(key).(probe.TrapHandler); ok {
 		s.monitor.Observe(key, th.HandleTrap(t.Variables(), t.Varbinds, t.TrapOID))
