@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -11,13 +10,8 @@ import (
 // the acknowledgement clears itself when the device recovers, maintenance
 // can be set on a healthy device and removed, and all of it is logged.
 func TestAcknowledgeAndMaintenance(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // closed for now: the device is down
-	_, port, _ := net.SplitHostPort(addr)
+	svc := stoppedAcceptor(t) // closed for now: the device is down
+	port := svc.port()
 
 	in := start(t, buildBinary(t), t.TempDir())
 	in.must("POST", "/api/v1/maps", map[string]any{"name": "A", "devices": []map[string]any{
@@ -45,20 +39,7 @@ func TestAcknowledgeAndMaintenance(t *testing.T) {
 	})
 
 	// Recovery clears a basic acknowledgement.
-	up, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer up.Close()
-	go func() {
-		for {
-			c, err := up.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	svc.restart(t)
 	in.waitStatus("A", "svc", "ok", 20*time.Second)
 	in.waitEvent("kind=UNAC", func(e event) bool {
 		return e.Device == "svc" && strings.Contains(e.Message, "status changed from down to ok")

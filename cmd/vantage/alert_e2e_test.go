@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,15 +14,8 @@ import (
 // and every decision is a NOTIFY event.
 func TestNotificationRules(t *testing.T) {
 	recvURL, got := webhookReceiver(t)
-	free := func() (string, string) {
-		ln, _ := net.Listen("tcp", "127.0.0.1:0")
-		addr := ln.Addr().String()
-		ln.Close()
-		_, port, _ := net.SplitHostPort(addr)
-		return addr, port
-	}
-	svcAddr, svcPort := free()
-	_, quietPort := free()
+	svc, quiet := stoppedAcceptor(t), stoppedAcceptor(t)
+	svcPort, quietPort := svc.port(), quiet.port()
 
 	data := t.TempDir()
 	conf := fmt.Sprintf("notifiers:\n  - {name: hook, type: webhook, url: %q}\nrules:\n  - {name: outages, kinds: [DOWN, UP], notifiers: [hook]}\n", recvURL)
@@ -49,20 +41,7 @@ func TestNotificationRules(t *testing.T) {
 	}
 	in.waitEvent("kind=NOTIFY&device=svc", func(e event) bool { return e.Message == "sent notification via hook for DOWN N:svc (rule outages)" })
 
-	up, err := net.Listen("tcp", svcAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer up.Close()
-	go func() {
-		for {
-			c, err := up.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	svc.restart(t)
 	select {
 	case n := <-got:
 		if n["kind"] != "UP" || n["device"] != "svc" {

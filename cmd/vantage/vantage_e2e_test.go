@@ -42,6 +42,19 @@ func (a *acceptor) serve(ln net.Listener) {
 	}()
 }
 
+// port is the service's port, for a tcp probe's parameters.
+func (a *acceptor) port() string {
+	_, p, _ := net.SplitHostPort(a.addr)
+	return p
+}
+
+// stoppedAcceptor reserves a loopback port with nothing listening on it yet.
+func stoppedAcceptor(t *testing.T) *acceptor {
+	a := newAcceptor(t)
+	a.stop()
+	return a
+}
+
 func (a *acceptor) stop() {
 	if a.ln != nil {
 		a.ln.Close()
