@@ -82,46 +82,44 @@ func toolError(w http.ResponseWriter, err error) {
 	writeError(w, http.StatusBadGateway, err)
 }
 
+// jsonTool serves a tool that takes a JSON request and answers JSON: 501
+// when the server does not offer it, 400 for a bad body or a caller's
+// mistake, 502 when the device or agent fails.
+func jsonTool[Req, Res any](name string, fn func(context.Context, Req) (Res, error), fix func(*Res)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if fn == nil {
+			writeError(w, http.StatusNotImplemented, fmt.Errorf("%s are not available on this server", name))
+			return
+		}
+		var req Req
+		if err := decodeJSON(r, &req); err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		res, err := fn(r.Context(), req)
+		if err != nil {
+			toolError(w, err)
+			return
+		}
+		fix(&res)
+		writeJSON(w, http.StatusOK, res)
+	}
+}
+
 func (a *API) walk(w http.ResponseWriter, r *http.Request) {
-	if a.deps.Tools.Walk == nil {
-		writeError(w, http.StatusNotImplemented, errors.New("walks are not available on this server"))
-		return
-	}
-	var req WalkRequest
-	if err := decodeJSON(r, &req); err != nil {
-		writeError(w, http.StatusBadRequest, err)
-		return
-	}
-	rows, err := a.deps.Tools.Walk(r.Context(), req)
-	if err != nil {
-		toolError(w, err)
-		return
-	}
-	if rows == nil {
-		rows = []WalkRow{}
-	}
-	writeJSON(w, http.StatusOK, rows)
+	jsonTool("walks", a.deps.Tools.Walk, func(rows *[]WalkRow) {
+		if *rows == nil {
+			*rows = []WalkRow{}
+		}
+	})(w, r)
 }
 
 func (a *API) preview(w http.ResponseWriter, r *http.Request) {
-	if a.deps.Tools.Preview == nil {
-		writeError(w, http.StatusNotImplemented, errors.New("previews are not available on this server"))
-		return
-	}
-	var req PreviewRequest
-	if err := decodeJSON(r, &req); err != nil {
-		writeError(w, http.StatusBadRequest, err)
-		return
-	}
-	res, err := a.deps.Tools.Preview(r.Context(), req)
-	if err != nil {
-		toolError(w, err)
-		return
-	}
-	if res.Problems == nil {
-		res.Problems = []string{}
-	}
-	writeJSON(w, http.StatusOK, res)
+	jsonTool("previews", a.deps.Tools.Preview, func(res *PreviewResult) {
+		if res.Problems == nil {
+			res.Problems = []string{}
+		}
+	})(w, r)
 }
 
 var probeFileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.txt$`)
