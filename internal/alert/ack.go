@@ -116,6 +116,19 @@ func (a *Acks) Get(mapName, device string) (Ack, bool) {
 	return k, true
 }
 
+// Effective returns what silences a device now: its own acknowledgement
+// or maintenance, else its map's maintenance window (stored with an empty
+// device name), so a map-wide window covers devices added during it too.
+func (a *Acks) Effective(mapName, device string) (Ack, bool) {
+	if k, ok := a.Get(mapName, device); ok {
+		return k, true
+	}
+	if device == "" {
+		return Ack{}, false
+	}
+	return a.Get(mapName, "")
+}
+
 // Expired removes and returns the acks whose time is up.
 func (a *Acks) Expired(ctx context.Context) []Ack {
 	now := a.now()

@@ -60,3 +60,36 @@ func TestAcks(t *testing.T) {
 		t.Fatal("cleared twice")
 	}
 }
+
+func TestMapMaintenanceCoversDevices(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a, err := OpenAcks(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	a.now = func() time.Time { return now }
+	if _, err := a.Set(ctx, Ack{Map: "m", Kind: KindMaintenance, Comment: "upgrade", Until: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Set(ctx, Ack{Map: "m", Device: "own", Kind: KindBasic, Comment: "mine"}); err != nil {
+		t.Fatal(err)
+	}
+	for dev, want := range map[string]string{"any": "upgrade", "own": "mine", "": "upgrade"} {
+		if k, ok := a.Effective("m", dev); !ok || k.Comment != want {
+			t.Errorf("Effective(m, %q) = %+v %v, want %q", dev, k, ok, want)
+		}
+	}
+	if _, ok := a.Effective("other", "any"); ok {
+		t.Error("another map's device is covered")
+	}
+	now = now.Add(2 * time.Hour)
+	if _, ok := a.Effective("m", "any"); ok {
+		t.Error("the map window did not end")
+	}
+}

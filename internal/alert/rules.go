@@ -312,27 +312,69 @@ func NewEngine(rules []Rule, now func() time.Time) (*Engine, error) {
 	if now == nil {
 		now = time.Now
 	}
-	e := &Engine{now: now, open: map[incKey]*incident{}}
-	names := map[string]bool{}
+	compiled, err := compileRules(rules)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{now: now, rules: compiled, open: map[incKey]*incident{}}, nil
+}
+
+// ValidateRules checks rules as NewEngine does, and their notifier names
+// against known unless known is nil.
+func ValidateRules(rules []Rule, known map[string]bool) error {
 	var errs []error
+	names := map[string]bool{}
+	for _, r := range rules {
+		if err := r.Validate(known); err != nil {
+			errs = append(errs, err)
+		} else if names[r.Name] {
+			errs = append(errs, fmt.Errorf("rule %q: name: used twice", r.Name))
+		}
+		names[r.Name] = true
+	}
+	return errors.Join(errs...)
+}
+
+func compileRules(rules []Rule) ([]*compiledRule, error) {
+	if err := ValidateRules(rules, nil); err != nil {
+		return nil, err
+	}
+	out := make([]*compiledRule, 0, len(rules))
 	for i, r := range rules {
 		c, err := r.compile(nil)
 		if err != nil {
-			errs = append(errs, err)
-			continue
+			return nil, err
 		}
-		if names[r.Name] {
-			errs = append(errs, fmt.Errorf("rule %q: name: used twice", r.Name))
-			continue
-		}
-		names[r.Name] = true
 		c.index = i
-		e.rules = append(e.rules, c)
+		out = append(out, c)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	return out, nil
+}
+
+// SetRules replaces the rules while running, as when an administrator
+// edits them. Open incidents of rules that still exist (by name) keep their
+// history and follow the new settings; incidents of removed rules are
+// closed silently, since nobody is to be told under them any more.
+func (e *Engine) SetRules(rules []Rule) error {
+	compiled, err := compileRules(rules)
+	if err != nil {
+		return err
 	}
-	return e, nil
+	byName := make(map[string]*compiledRule, len(compiled))
+	for _, c := range compiled {
+		byName[c.Name] = c
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.rules = compiled
+	for key, in := range e.open {
+		if c, ok := byName[key.rule]; ok {
+			in.rule = c
+		} else {
+			delete(e.open, key)
+		}
+	}
+	return nil
 }
 
 // matching returns the rules governing a device, most specific level only.

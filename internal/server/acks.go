@@ -27,8 +27,33 @@ func (s *Server) acknowledge(ctx context.Context, k alert.Ack) (alert.Ack, error
 		msg += ": " + saved.Comment
 	}
 	s.events.Write(eventlog.Event{Kind: "ACK", Map: saved.Map, Device: saved.Device, Message: msg})
-	s.monitor.Touch(saved.Map, saved.Device)
+	s.touch(saved.Map, saved.Device)
 	return saved, nil
+}
+
+// mapMaintenance starts or ends a maintenance window on a whole map; it is
+// kept as the map's entry (no device) and covers every device on it.
+func (s *Server) mapMaintenance(ctx context.Context, k alert.Ack, end bool) (alert.Ack, error) {
+	k.Device = ""
+	if end {
+		return k, s.unacknowledge(ctx, k.Map, "", k.User)
+	}
+	k.Kind = alert.KindMaintenance
+	return s.acknowledge(ctx, k)
+}
+
+// touch tells open browsers a device's acknowledgement changed; for a map's
+// entry, every device on the map.
+func (s *Server) touch(mapName, device string) {
+	if device != "" {
+		s.monitor.Touch(mapName, device)
+		return
+	}
+	if m, ok := s.maps.Get(mapName); ok {
+		for _, d := range m.Devices {
+			s.monitor.Touch(mapName, d.Name)
+		}
+	}
 }
 
 // unacknowledge removes a device's acknowledgement or maintenance.
@@ -36,7 +61,7 @@ func (s *Server) unacknowledge(ctx context.Context, mapName, device, user string
 	k, ok, err := s.acks.Clear(ctx, mapName, device)
 	if ok {
 		s.events.Write(eventlog.Event{Kind: "UNAC", Map: mapName, Device: device, Message: fmt.Sprintf("%s removed by %s", ackName(k), user)})
-		s.monitor.Touch(mapName, device)
+		s.touch(mapName, device)
 	}
 	return err
 }
@@ -87,7 +112,7 @@ func (s *Server) expireAcks(ctx context.Context) {
 		case <-t.C:
 			for _, k := range s.acks.Expired(ctx) {
 				s.events.Write(eventlog.Event{Kind: "UNAC", Map: k.Map, Device: k.Device, Message: ackName(k) + " ended (time up)"})
-				s.monitor.Touch(k.Map, k.Device)
+				s.touch(k.Map, k.Device)
 			}
 		}
 	}

@@ -19,23 +19,24 @@ import (
 // rules engine; every decision, sent or suppressed, is a NOTIFY event.
 type alerting struct {
 	s       *Server
+	n       *notifications
 	engine  *alert.Engine
 	baseURL string
 	wg      sync.WaitGroup
 }
 
 func (s *Server) buildAlerting() error {
-	e, err := alert.NewEngine(s.cfg.Rules, time.Now)
+	n, err := newNotifications(s.folder, s.events, s.cfg)
 	if err != nil {
-		return fmt.Errorf("%s: rules: %w", s.folder.Config(), err)
+		return err
 	}
-	s.alerting = &alerting{s: s, engine: e}
+	s.alerting = &alerting{s: s, n: n, engine: n.engine}
 	return nil
 }
 
 // state is what the rules need to know of a device now.
 func (a *alerting) state(mapName, device string) alert.DeviceState {
-	k, ok := a.s.acks.Get(mapName, device)
+	k, ok := a.s.acks.Effective(mapName, device)
 	st, _ := a.s.monitor.Status(mapName, device)
 	return alert.DeviceState{Acknowledged: ok && k.Kind == alert.KindBasic, Maintenance: ok && k.Kind == alert.KindMaintenance,
 		Unreachable: st.Behind != ""}
@@ -72,9 +73,9 @@ func (a *alerting) execute(ds []alert.Decision) {
 				Message: "suppressed" + what + ": " + d.Suppressed})
 			continue
 		}
-		nn, ok := a.s.notifiers[d.Notifier]
+		nn, ok := a.n.get(d.Notifier)
 		if !ok {
-			continue // rules are validated against the notifiers at start
+			continue // rules are validated against the notifiers when set
 		}
 		m := notify.Message{Time: d.Event.Time, Kind: d.Event.Kind, Map: d.Event.Map, Device: d.Event.Device, Reason: d.Event.Reason,
 			Status: strings.ToLower(d.Event.Kind), URL: a.deviceURL(d.Event.Map, d.Event.Device)}

@@ -75,7 +75,6 @@ type Server struct {
 
 	catalogue *probefile.Catalogue
 	traps     *trap.Service
-	notifiers map[string]namedNotifier
 	acks      *alert.Acks
 	alerting  *alerting
 	repoller  *trap.Repoller
@@ -136,9 +135,6 @@ func build(ctx context.Context, opts Options) (*Server, error) {
 		fmt.Fprintf(opts.Out, "Created user admin with password %s (also in %s; change it and delete that file)\n", pw, s.folder.AdminPassword())
 	}
 	if err := s.buildMonitoring(); err != nil {
-		return nil, err
-	}
-	if err := s.buildNotifiers(); err != nil {
 		return nil, err
 	}
 	if err := s.buildAlerting(); err != nil {
@@ -229,7 +225,7 @@ func (s *Server) run(ctx context.Context) error {
 	if httpLn != nil {
 		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
 			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: s.names, ReloadProbes: s.ReloadProbes, Traps: s.recentTraps, Tools: s.tools(),
-			Notifiers: s.notifierList, TestNotifier: s.testNotifier,
+			Notifications: s.alerting.n, MapMaintenance: s.mapMaintenance,
 			Acks: s.acks, Acknowledge: s.acknowledge, Unacknowledge: s.unacknowledge, Logger: s.logger.With("component", "web")})
 		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 			// Requests end with the server, so open event streams do not hold

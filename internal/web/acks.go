@@ -36,16 +36,12 @@ func (a *API) acknowledge(w http.ResponseWriter, r *http.Request) {
 	if body.Maintenance {
 		k.Kind = alert.KindMaintenance
 	}
-	if body.Until != "" {
-		if t, err := time.Parse(time.RFC3339, body.Until); err == nil {
-			k.Until = t
-		} else if dur, err := time.ParseDuration(body.Until); err == nil && dur > 0 {
-			k.Until = time.Now().Add(dur)
-		} else {
-			writeError(w, http.StatusBadRequest, fmt.Errorf("until: %q is neither an RFC 3339 time nor a duration like 2h", body.Until))
-			return
-		}
+	until, err := parseUntil(body.Until, time.Now())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
 	}
+	k.Until = until
 	if k.Kind == alert.KindBasic {
 		// As InterMapper: only a problem can be acknowledged; planned work
 		// on a healthy device is maintenance.

@@ -83,7 +83,7 @@ type liveStatus struct {
 func (a *API) live(mapName, device string) liveStatus {
 	v := liveStatus{Status: status.Unknown.String(), Reason: "not polled yet"}
 	if a.deps.Acks != nil {
-		if k, ok := a.deps.Acks.Get(mapName, device); ok {
+		if k, ok := a.deps.Acks.Effective(mapName, device); ok {
 			v.Ack, v.Acknowledged, v.Maintenance = &k, k.Kind == alert.KindBasic, k.Kind == alert.KindMaintenance
 		}
 	}

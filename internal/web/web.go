@@ -44,14 +44,15 @@ type Deps struct {
 	// Acks reads acknowledgements; Acknowledge and Unacknowledge change
 	// them (nil: not offered).
 	Acks interface {
-		Get(mapName, device string) (alert.Ack, bool)
+		Effective(mapName, device string) (alert.Ack, bool)
 	}
 	Acknowledge   func(ctx context.Context, k alert.Ack) (alert.Ack, error)
 	Unacknowledge func(ctx context.Context, mapName, device, user string) error
-	// Notifiers lists the configured notifiers; TestNotifier sends a
-	// test message through one on behalf of a user.
-	Notifiers    func() []NotifierInfo
-	TestNotifier func(ctx context.Context, name, user string) error
+	// Notifications are the notifiers and rules (nil: not offered).
+	Notifications Notifications
+	// MapMaintenance starts (k.Device empty) or, with end, stops a
+	// maintenance window on a whole map.
+	MapMaintenance func(ctx context.Context, k alert.Ack, end bool) (alert.Ack, error)
 	// Tools is the probe builder's server side (walks, previews, saving).
 	Tools Tools
 	// ReloadProbes re-reads the probe files now.
@@ -98,8 +99,7 @@ func New(deps Deps) *API {
 	a.ackRoutes()
 	a.handle("GET /api/v1/events", "Event log; query since (RFC 3339), until, limit, map, device, kind", false, a.events)
 	a.handle("GET /api/v1/traps", "Recent SNMP traps; query since (RFC 3339 or 15m), after_id, limit, map, device, unmatched=true", false, a.traps)
-	a.handle("GET /api/v1/notifiers", "Configured notifiers (no secrets)", false, a.notifierList)
-	a.handle("POST /api/v1/notifiers/{name}/test", "Send a test notification through one notifier", false, a.testNotifier)
+	a.notificationRoutes()
 	a.handle("GET /api/v1/users", "User accounts", false, a.users)
 	a.handle("POST /api/v1/tokens", "Create an API token for the calling user; body {\"label\":\"…\"}", false, a.createToken)
 	if deps.Gatherer != nil {
@@ -306,34 +306,6 @@ func (a *API) traps(w http.ResponseWriter, r *http.Request) {
 		out = append(out, a.deps.Traps(q)...)
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// NotifierInfo is one configured notifier as the API shows it.
-type NotifierInfo struct {
-	Name    string `json:"name"`
-	Type    string `json:"type"`
-	Target  string `json:"target,omitempty"`
-	Retries int    `json:"retries"`
-}
-
-func (a *API) notifierList(w http.ResponseWriter, r *http.Request) {
-	out := []NotifierInfo{}
-	if a.deps.Notifiers != nil {
-		out = a.deps.Notifiers()
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-func (a *API) testNotifier(w http.ResponseWriter, r *http.Request) {
-	if a.deps.TestNotifier == nil {
-		writeError(w, http.StatusNotImplemented, errors.New("notifiers are not available on this server"))
-		return
-	}
-	if err := a.deps.TestNotifier(r.Context(), r.PathValue("name"), User(r)); err != nil {
-		toolError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "sent"})
 }
 
 func (a *API) reloadProbes(w http.ResponseWriter, r *http.Request) {
