@@ -42,6 +42,53 @@ var migrations = []string{
 		created_at INTEGER NOT NULL,
 		PRIMARY KEY (map, device)
 	)`,
+	// Chart datasets (see samples.go): the series catalogue, raw points and
+	// the 5-minute, hourly and daily roll-ups.
+	`CREATE TABLE chart_series (
+		id INTEGER PRIMARY KEY,
+		server TEXT NOT NULL,
+		map TEXT NOT NULL,
+		device TEXT NOT NULL,
+		dataset TEXT NOT NULL,
+		label TEXT NOT NULL DEFAULT '',
+		units TEXT NOT NULL DEFAULT '',
+		interface TEXT NOT NULL DEFAULT '',
+		last INTEGER NOT NULL DEFAULT 0,
+		UNIQUE (server, map, device, dataset)
+	)`,
+	`CREATE TABLE chart_raw (
+		series_id INTEGER NOT NULL,
+		t INTEGER NOT NULL,
+		v REAL NOT NULL,
+		PRIMARY KEY (series_id, t)
+	) WITHOUT ROWID`,
+	`CREATE TABLE chart_5m (
+		series_id INTEGER NOT NULL,
+		t INTEGER NOT NULL,
+		min REAL NOT NULL,
+		max REAL NOT NULL,
+		sum REAL NOT NULL,
+		count INTEGER NOT NULL,
+		PRIMARY KEY (series_id, t)
+	) WITHOUT ROWID`,
+	`CREATE TABLE chart_1h (
+		series_id INTEGER NOT NULL,
+		t INTEGER NOT NULL,
+		min REAL NOT NULL,
+		max REAL NOT NULL,
+		sum REAL NOT NULL,
+		count INTEGER NOT NULL,
+		PRIMARY KEY (series_id, t)
+	) WITHOUT ROWID`,
+	`CREATE TABLE chart_1d (
+		series_id INTEGER NOT NULL,
+		t INTEGER NOT NULL,
+		min REAL NOT NULL,
+		max REAL NOT NULL,
+		sum REAL NOT NULL,
+		count INTEGER NOT NULL,
+		PRIMARY KEY (series_id, t)
+	) WITHOUT ROWID`,
 }
 
 // Open opens (creating if needed) the SQLite database at path, in WAL mode
