@@ -109,3 +109,104 @@ func TestShadowedInAnyOrder(t *testing.T) {
 		})
 	}
 }
+
+// ring is a ring of four devices reached through two uplinks:
+// im — ua — r1 — r2 — r3 — ub — im, and r3 — r4 — r1.
+func ring() fakeMaps {
+	devs := []netmap.Device{{Name: "im", Address: "192.0.2.10"}}
+	for i, n := range []string{"ua", "ub", "r1", "r2", "r3", "r4"} {
+		devs = append(devs, netmap.Device{Name: n, Address: fmt.Sprintf("192.0.2.%d", 20+i), DownAfter: 1})
+	}
+	return fakeMaps{{Name: "M", Vantage: "im", Devices: devs,
+		Links: []netmap.Link{{From: "im", To: "ua"}, {From: "im", To: "ub"}, {From: "ua", To: "r1"}, {From: "ub", To: "r3"},
+			{From: "r1", To: "r2"}, {From: "r2", To: "r3"}, {From: "r3", To: "r4"}, {From: "r4", To: "r1"}}}}
+}
+
+// TestShadowedOnEveryPath: a device with several paths to the vantage
+// point is unreachable, not down, once every path is cut, whichever device
+// notices first; and before it is declared, the devices on all its paths
+// are re-checked, not only those it depends on alone (here none).
+func TestShadowedOnEveryPath(t *testing.T) {
+	ringDevs := []string{"r1", "r2", "r3", "r4"}
+	for _, order := range [][]string{
+		{"ua", "ub", "r1", "r2", "r3", "r4"},
+		{"r2", "r4", "r1", "r3", "ub", "ua"},
+		{"r3", "ua", "r2", "ub", "r1", "r4"},
+	} {
+		t.Run(strings.Join(order, ","), func(t *testing.T) {
+			sched := &fakeScheduler{}
+			ev := &events{}
+			var m *Monitor
+			m = New(Config{}, Deps{Maps: ring(), Probes: registry(t), Scheduler: sched, Events: ev})
+			m.Sync()
+			key := map[string]string{}
+			for _, d := range append([]string{"im", "ua", "ub"}, ringDevs...) {
+				key[d] = m.KeyOf("M", d)
+			}
+			t0 := time.Now()
+			for _, k := range key {
+				m.Observe(k, status.Result{Level: status.OK, Reason: "ok", Time: t0})
+			}
+			lost := func(d string, i int) {
+				m.Observe(key[d], status.Result{Level: status.Down, NoResponse: true, Reason: "no reply", Time: t0.Add(time.Duration(i+1) * time.Second)})
+			}
+
+			// One uplink lost: only it is down; the ring still answers.
+			lost("ua", 0)
+			lost("ua", 1)
+			for _, d := range ringDevs {
+				m.Observe(key[d], status.Result{Level: status.OK, Reason: "ok", Time: t0.Add(2 * time.Second)})
+			}
+			m.Observe(key["ub"], status.Result{Level: status.OK, Reason: "ok", Time: t0.Add(2 * time.Second)})
+			m.Observe(key["ua"], status.Result{Level: status.OK, Reason: "ok", Time: t0.Add(3 * time.Second)})
+			ev.evs = nil
+
+			// Both lost, noticed in order; the first miss of a ring device
+			// re-checks both uplinks (and the ring devices on its paths).
+			sched.mu.Lock()
+			sched.polled = nil
+			sched.mu.Unlock()
+			for i, d := range order {
+				lost(d, 10+i)
+			}
+			for i, d := range order {
+				lost(d, 20+i)
+			}
+			kinds := map[string][]string{}
+			for _, e := range ev.evs {
+				kinds[e.Device] = append(kinds[e.Device], e.Kind)
+			}
+			if fmt.Sprint(kinds["ua"]) != "[DOWN]" || fmt.Sprint(kinds["ub"]) != "[DOWN]" {
+				t.Fatalf("uplinks: events %v", kinds)
+			}
+			for _, d := range ringDevs {
+				if fmt.Sprint(kinds[d]) != "[UNREACHABLE]" {
+					t.Fatalf("%s: events %v", d, kinds)
+				}
+				if st, _ := m.Status("M", d); st.Behind != "ua, ub" {
+					t.Fatalf("%s behind %q", d, st.Behind)
+				}
+			}
+			m.mu.RLock()
+			between := m.between("M", "r2")
+			m.mu.RUnlock()
+			if fmt.Sprint(between) != "[ua ub r1 r3]" {
+				t.Fatalf("devices between the vantage point and r2: %v", between)
+			}
+
+			// ua is back: the ring is reached again and re-polled at once.
+			sched.mu.Lock()
+			sched.polled = nil
+			sched.mu.Unlock()
+			m.Observe(key["ua"], status.Result{Level: status.OK, Reason: "ok", Time: t0.Add(time.Minute)})
+			sched.mu.Lock()
+			polled := fmt.Sprint(sched.polled)
+			sched.mu.Unlock()
+			for _, d := range ringDevs {
+				if !strings.Contains(polled, key[d]) {
+					t.Fatalf("%s not re-polled when ua came back: %s", d, polled)
+				}
+			}
+		})
+	}
+}

@@ -148,17 +148,10 @@ func clean(name string) string {
 }
 
 // freePrefix picks a random /30 in 198.18.0.0/15 that no local interface
-// uses yet.
+// or route uses yet.
 func freePrefix(t testing.TB) netip.Prefix {
 	t.Helper()
-	var used []netip.Prefix
-	if addrs, err := net.InterfaceAddrs(); err == nil {
-		for _, a := range addrs {
-			if p, err := netip.ParsePrefix(a.String()); err == nil {
-				used = append(used, p)
-			}
-		}
-	}
+	used := usedPrefixes()
 	base := netip.MustParseAddr("198.18.0.0").As4()
 	for range 100 {
 		n := rand.IntN(1 << 15) // /30 blocks in a /15
@@ -167,17 +160,55 @@ func freePrefix(t testing.TB) netip.Prefix {
 		a[2] = byte(n >> 6)
 		a[3] = byte(n&0x3f) << 2
 		p := netip.PrefixFrom(netip.AddrFrom4(a), 30)
-		free := true
-		for _, u := range used {
-			if u.Overlaps(p) {
-				free = false
-				break
-			}
-		}
-		if free {
+		if !overlapsAny(p, used) {
 			return p
 		}
 	}
 	t.Fatal("netnstest: no free /30 in 198.18.0.0/15")
 	return netip.Prefix{}
+}
+
+// usedPrefixes are the local interface prefixes, and the routes in
+// 198.18.0.0/15 more specific than it (other tests' links and guards).
+func usedPrefixes() []netip.Prefix {
+	var used []netip.Prefix
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if p, err := netip.ParsePrefix(a.String()); err == nil {
+				used = append(used, p)
+			}
+		}
+	}
+	bench := netip.MustParsePrefix("198.18.0.0/15")
+	out, _ := ipCmd("-4", "route", "show", "table", "all")
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && f[0] == "unreachable" || len(f) > 1 && f[0] == "local" {
+			f = f[1:]
+		}
+		if len(f) == 0 {
+			continue
+		}
+		p, err := netip.ParsePrefix(f[0])
+		if err != nil {
+			if a, err2 := netip.ParseAddr(f[0]); err2 == nil {
+				p = netip.PrefixFrom(a, 32)
+			} else {
+				continue
+			}
+		}
+		if p.Bits() > bench.Bits() && bench.Overlaps(p) {
+			used = append(used, p)
+		}
+	}
+	return used
+}
+
+func overlapsAny(p netip.Prefix, used []netip.Prefix) bool {
+	for _, u := range used {
+		if u.Overlaps(p) {
+			return true
+		}
+	}
+	return false
 }
