@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vantage-monitor/vantage/internal/alert"
+	"github.com/vantage-monitor/vantage/internal/chart"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
 	"github.com/vantage-monitor/vantage/internal/poller"
 	"github.com/vantage-monitor/vantage/internal/snmp"
@@ -65,6 +66,11 @@ type Config struct {
 	Notifiers []Notifier `yaml:"notifiers"`
 	// Rules say which notifiers hear about which status changes.
 	Rules []alert.Rule `yaml:"rules"`
+	// ServerName labels this server's data in a shared central database;
+	// the machine's host name when empty.
+	ServerName string `yaml:"server_name"`
+	// Retention says how long chart data is kept at each resolution.
+	Retention chart.Policies `yaml:"retention"`
 }
 
 // Default is the embedded configuration the server runs on.
@@ -83,6 +89,7 @@ func Default() Config {
 		SNMP:            snmp.DefaultCredentials(),
 		SNMPClient:      snmp.DefaultConfig(),
 		Traps:           trap.DefaultConfig(),
+		Retention:       chart.DefaultPolicies(),
 	}
 }
 
@@ -121,6 +128,9 @@ func (c Config) Validate() error {
 		if err := r.Validate(known); err != nil {
 			errs = append(errs, fmt.Errorf("rules: %w", err))
 		}
+	}
+	if err := c.Retention.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("retention: %w", err))
 	}
 	errs = append(errs, c.Poller.Validate(), c.EventLog.Validate())
 	return errors.Join(errs...)
@@ -234,4 +244,11 @@ const Template = `# Vantage server settings. Every key is optional; the values s
 #                       #         delay: 1m, repeat: 30m, count: 3,
 #                       #         escalate: [{after: 15m, notifiers: [boss]}],
 #                       #         schedule: {days: mon-fri, hours: "08:00-18:00"}}
+# server_name: ""       # labels this server's data in a central database (host name)
+# retention:            # how long chart data is kept; 0 is forever
+#   raw: 2d             # every poll
+#   five_minutes: 90d   # 5-minute min/avg/max
+#   hour: 1y
+#   day: 0
+#   rules:              # e.g. - {map: Core, dataset: "if.*", raw: 7d}
 `

@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vantage-monitor/vantage/internal/alert"
+	"github.com/vantage-monitor/vantage/internal/chart"
 	"github.com/vantage-monitor/vantage/internal/notify"
 )
 
@@ -27,7 +28,22 @@ func (f Folder) SaveNotifications(ns []notify.Config, rules []alert.Rule) (Confi
 	for i, n := range ns {
 		notifiers[i] = Notifier{Config: n}
 	}
-	out, err := replaceKeys(data, map[string]any{"notifiers": notifiers, "rules": rules}, []string{"notifiers", "rules"})
+	return f.save(data, map[string]any{"notifiers": notifiers, "rules": rules}, []string{"notifiers", "rules"})
+}
+
+// SaveRetention replaces the retention: section of config.yaml as
+// SaveNotifications does for its sections.
+func (f Folder) SaveRetention(p chart.Policies) (Config, error) {
+	data, err := os.ReadFile(f.Config())
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return Config{}, fmt.Errorf("read settings: %w", err)
+	}
+	return f.save(data, map[string]any{"retention": p}, []string{"retention"})
+}
+
+// save writes values over config.yaml's keys when the result is valid.
+func (f Folder) save(data []byte, values map[string]any, order []string) (Config, error) {
+	out, err := replaceKeys(data, values, order)
 	if err != nil {
 		return Config{}, fmt.Errorf("%s: %w", f.Config(), err)
 	}

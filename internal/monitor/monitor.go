@@ -56,6 +56,10 @@ type Deps struct {
 	// OnChange, when set, hears every device status change (after it is
 	// logged), e.g. to clear acknowledgements.
 	OnChange func(mapName, device string, from, to status.Level)
+	// OnResult, when set, hears every poll's result for every device that
+	// shares it (strip charts record from it). It runs on the poller's
+	// goroutine and must not block.
+	OnResult func(mapName, device string, r status.Result)
 }
 
 // Monitor keeps the live status of every device on every map.
@@ -282,6 +286,9 @@ func (m *Monitor) Observe(key string, r status.Result) {
 		m.deps.Scheduler.PollNow(k)
 	}
 	for _, d := range refs {
+		if m.deps.OnResult != nil {
+			m.deps.OnResult(d.Map, d.Device, r)
+		}
 		m.publish(Update{Map: d.Map, Device: d.Device})
 		for _, pe := range r.Events {
 			m.write(eventlog.Event{Time: r.Time, Kind: pe.Kind, Map: d.Map, Device: d.Device, Message: pe.Message})

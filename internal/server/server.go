@@ -21,6 +21,7 @@ import (
 
 	"github.com/vantage-monitor/vantage/internal/alert"
 	"github.com/vantage-monitor/vantage/internal/auth"
+	"github.com/vantage-monitor/vantage/internal/chart"
 	"github.com/vantage-monitor/vantage/internal/config"
 	"github.com/vantage-monitor/vantage/internal/discover"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
@@ -77,6 +78,7 @@ type Server struct {
 	traps     *trap.Service
 	acks      *alert.Acks
 	alerting  *alerting
+	charts    *charts
 	repoller  *trap.Repoller
 	probes    *probe.Registry
 	maps      *netmap.Store
@@ -134,6 +136,7 @@ func build(ctx context.Context, opts Options) (*Server, error) {
 	if pw != "" {
 		fmt.Fprintf(opts.Out, "Created user admin with password %s (also in %s; change it and delete that file)\n", pw, s.folder.AdminPassword())
 	}
+	s.buildCharts()
 	if err := s.buildMonitoring(); err != nil {
 		return nil, err
 	}
@@ -187,9 +190,9 @@ func (s *Server) buildMonitoring() error {
 	s.poller = p
 	s.monitor = monitor.New(monitor.Config{DefaultInterval: s.cfg.DefaultInterval, DownAfter: s.cfg.DownAfter, SNMP: s.cfg.SNMP}, monitor.Deps{
 		Maps: s.maps, Probes: s.probes, Scheduler: p, Events: s.events, Logger: s.logger.With("component", "monitor"),
-		OnChange: s.statusChanged,
+		OnChange: s.statusChanged, OnResult: s.charts.record,
 	})
-	s.reg.MustRegister(monitorCollector{s.monitor})
+	s.reg.MustRegister(monitorCollector{s.monitor}, datasetCollector{maps: s.maps, monitor: s.monitor})
 	return s.buildTraps()
 }
 
@@ -220,12 +223,13 @@ func (s *Server) run(ctx context.Context) error {
 	wg.Go(func() { s.catalogue.Watch(ctx, s.cfg.MapReload, s.probeFilesChanged) })
 	wg.Go(func() { s.expireAcks(ctx) })
 	wg.Go(func() { s.alerting.run(ctx) })
+	wg.Go(func() { s.charts.run(ctx) })
 
 	var srv *http.Server
 	if httpLn != nil {
 		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
 			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: s.names, ReloadProbes: s.ReloadProbes, Traps: s.recentTraps, Tools: s.tools(),
-			Notifications: s.alerting.n, MapMaintenance: s.mapMaintenance,
+			Notifications: s.alerting.n, MapMaintenance: s.mapMaintenance, Charts: s.charts, Retention: s.charts,
 			Acks: s.acks, Acknowledge: s.acknowledge, Unacknowledge: s.unacknowledge, Logger: s.logger.With("component", "web")})
 		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 			// Requests end with the server, so open event streams do not hold
@@ -388,6 +392,8 @@ type Info struct {
 	Traps          *trapInfo      `json:"traps,omitempty"`
 	Listeners      []Listener     `json:"listeners"`
 	GoVersion      string         `json:"go_version"`
+	ServerName     string         `json:"server_name"`
+	Charts         chart.Stats    `json:"charts"`
 }
 
 // Info reports what the server is doing.
@@ -402,6 +408,7 @@ func (s *Server) Info() Info {
 		Version: s.opts.Version, Started: s.started, UptimeSeconds: int64(time.Since(s.started).Seconds()), DataDir: s.opts.DataDir,
 		Maps: len(s.monitor.SortedMapNames()), Devices: devices, Monitored: monitored, PollsPerSecond: ps.PollsPerSecond, Poller: ps,
 		Status: s.monitor.LevelCounts(), ICMPMode: mode, Traps: s.trapInfo(), Listeners: s.listeners, GoVersion: runtime.Version(),
+		ServerName: s.charts.server, Charts: s.charts.Stats(),
 	}
 }
 

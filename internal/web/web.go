@@ -53,6 +53,9 @@ type Deps struct {
 	// MapMaintenance starts (k.Device empty) or, with end, stops a
 	// maintenance window on a whole map.
 	MapMaintenance func(ctx context.Context, k alert.Ack, end bool) (alert.Ack, error)
+	// Charts serves strip charts (nil: not offered).
+	Charts    Charts
+	Retention Retention
 	// Tools is the probe builder's server side (walks, previews, saving).
 	Tools Tools
 	// ReloadProbes re-reads the probe files now.
@@ -100,6 +103,7 @@ func New(deps Deps) *API {
 	a.handle("GET /api/v1/events", "Event log; query since (RFC 3339), until, limit, map, device, kind", false, a.events)
 	a.handle("GET /api/v1/traps", "Recent SNMP traps; query since (RFC 3339 or 15m), after_id, limit, map, device, unmatched=true", false, a.traps)
 	a.notificationRoutes()
+	a.chartRoutes()
 	a.handle("GET /api/v1/users", "User accounts", false, a.users)
 	a.handle("POST /api/v1/tokens", "Create an API token for the calling user; body {\"label\":\"…\"}", false, a.createToken)
 	if deps.Gatherer != nil {
