@@ -23,7 +23,7 @@ const usage = `Vantage network monitor %s
 
 Usage:
   vantage serve [--data DIR] [--starter-map=false] [--http ADDR] [--remote ADDR] [--traps ADDR]
-                [--netflow ADDR] [--sflow ADDR] [--jflow ADDR] [--console ADDR]
+                [--netflow ADDR] [--sflow ADDR] [--jflow ADDR] [--console ADDR] [--db postgres://...]
   vantage ping [-c N] [-t TIMEOUT] [-s BYTES] HOST...
   vantage walk [-v 1|2c|3] [-c COMMUNITY] [-u USER -l LEVEL -a AUTH -A KEY -x PRIV -X KEY -n CONTEXT] [-m] HOST[:PORT] [OID]
   vantage get  [same flags] HOST[:PORT] OID...
@@ -106,6 +106,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		vals[n.name] = fs.String(n.name, n.def, n.help+` address, or "off"`)
 	}
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	db := fs.String("db", "", "central PostgreSQL database for chart data (postgres://user:pass@host/db?sslmode=require); overrides config.yaml database.url")
 	starter := fs.Bool("starter-map", true, "on a new settings folder, draw this server, its gateway, DNS servers and subnets")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -140,5 +141,6 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	return server.Run(ctx, server.Options{
 		DataDir: *data, Listeners: set, AdminPassword: os.Getenv("VANTAGE_ADMIN_PASSWORD"),
 		Version: version, Out: stdout, Logger: logger, Reload: reload, StarterMap: *starter,
+		CentralDB: *db,
 	})
 }

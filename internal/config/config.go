@@ -69,8 +69,21 @@ type Config struct {
 	// ServerName labels this server's data in a shared central database;
 	// the machine's host name when empty.
 	ServerName string `yaml:"server_name"`
+	// Database is the central database several servers can share.
+	Database Database `yaml:"database"`
 	// Retention says how long chart data is kept at each resolution.
 	Retention chart.Policies `yaml:"retention"`
+}
+
+// Database configures the central PostgreSQL database. Chart data is
+// always kept in the embedded database too; with a URL it is also
+// forwarded, labelled with server_name, and spooled to DIR/db while the
+// central database is unreachable.
+type Database struct {
+	// URL is postgres://user:password@host:5432/db?sslmode=require.
+	URL string `yaml:"url"`
+	// SpoolMax bounds the spool file in bytes (default 1 GiB).
+	SpoolMax int64 `yaml:"spool_max"`
 }
 
 // Default is the embedded configuration the server runs on.
@@ -128,6 +141,9 @@ func (c Config) Validate() error {
 		if err := r.Validate(known); err != nil {
 			errs = append(errs, fmt.Errorf("rules: %w", err))
 		}
+	}
+	if c.Database.SpoolMax < 0 {
+		errs = append(errs, fmt.Errorf("database.spool_max: %d is negative", c.Database.SpoolMax))
 	}
 	if err := c.Retention.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("retention: %w", err))
@@ -245,6 +261,9 @@ const Template = `# Vantage server settings. Every key is optional; the values s
 #                       #         escalate: [{after: 15m, notifiers: [boss]}],
 #                       #         schedule: {days: mon-fri, hours: "08:00-18:00"}}
 # server_name: ""       # labels this server's data in a central database (host name)
+# database:             # central PostgreSQL shared by several servers (--db overrides)
+#   url: ""             # postgres://vantage:PASSWORD@db.example.net/vantage?sslmode=require
+#   spool_max: 1073741824 # bytes kept locally while it is unreachable
 # retention:            # how long chart data is kept; 0 is forever
 #   raw: 2d             # every poll
 #   five_minutes: 90d   # 5-minute min/avg/max

@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"fmt"
+	neturl "net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -26,30 +28,112 @@ type charts struct {
 	folder  config.Folder
 	events  *eventlog.Log
 
+	// central, when set, receives a copy of every sample.
+	central    *store.Central
+	forwarder  *store.Forwarder
+	centralURL string
+
 	mu        sync.RWMutex
 	retention chart.Policies
 }
 
-func (s *Server) buildCharts() {
+// centralInfo is the link to the central database in GET /api/v1/server.
+type centralInfo struct {
+	URL string `json:"url"`
+	store.ForwarderStatus
+}
+
+// tee writes samples to the embedded database and forwards them to the
+// central one; the forwarder spools and counts its own failures, so only
+// the embedded write can fail a batch.
+type tee struct {
+	chart.Backend
+	forward *store.Forwarder
+}
+
+func (t tee) Write(ctx context.Context, samples []chart.Sample) error {
+	err := t.Backend.Write(ctx, samples)
+	t.forward.Write(ctx, samples)
+	return err
+}
+
+func (s *Server) buildCharts() error {
 	name := s.cfg.ServerName
 	if name == "" {
 		name, _ = os.Hostname()
 	}
 	c := &charts{server: name, backend: store.NewSamples(s.db), folder: s.folder, events: s.events, retention: s.cfg.Retention}
 	log := s.logger.With("component", "charts")
-	c.rec = chart.New(c.backend, chart.Options{Server: name, Logger: log})
+	var sink chart.Backend = c.backend
+	url := s.cfg.Database.URL
+	if s.opts.CentralDB != "" {
+		url = s.opts.CentralDB
+	}
+	if url != "" {
+		central, err := store.NewCentral(url, s.logger.With("component", "central-db"))
+		if err != nil {
+			return fmt.Errorf("central database (--db or database.url): %w", err)
+		}
+		fw, err := store.NewForwarder(central, filepath.Join(filepath.Dir(s.folder.DB()), "central.spool"), s.logger.With("component", "central-db"),
+			store.ForwarderOptions{MaxSpoolBytes: s.cfg.Database.SpoolMax})
+		if err != nil {
+			central.Close()
+			return fmt.Errorf("central database spool: %w", err)
+		}
+		c.central, c.forwarder, c.centralURL = central, fw, redactURL(url)
+		sink = tee{Backend: c.backend, forward: fw}
+	}
+	c.rec = chart.New(sink, chart.Options{Server: name, Logger: log})
 	c.querier = chart.Querier{Backend: c.backend, Retention: c.policies}
 	c.pruner = chart.Pruner{Backend: c.backend, Policies: c.policies, Server: name, Logger: log}
 	s.charts = c
+	return nil
+}
+
+// redactURL hides a database password in what the API shows.
+func redactURL(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = neturl.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// centralInfo reports the central database link; nil without one.
+func (c *charts) centralInfo() *centralInfo {
+	if c.forwarder == nil {
+		return nil
+	}
+	return &centralInfo{URL: c.centralURL, ForwarderStatus: c.forwarder.Status()}
 }
 
 // run records and prunes until ctx ends; queued samples are written out
 // before it returns.
 func (c *charts) run(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Go(func() { c.rec.Run(ctx) })
+	fwCtx, stopForwarding := context.WithCancel(context.WithoutCancel(ctx))
+	if c.forwarder != nil {
+		wg.Go(func() {
+			if err := c.forwarder.Run(fwCtx); err != nil {
+				c.events.Write(eventlog.Event{Kind: "ERROR", Message: "central database forwarding stopped: " + err.Error()})
+			}
+		})
+	}
+	var rec sync.WaitGroup
+	rec.Go(func() { c.rec.Run(ctx) })
 	wg.Go(func() { c.pruner.Run(ctx, time.Hour) })
+	// The recorder's last batch goes through the forwarder (spooled when
+	// the central database is away), so forwarding stops after it.
+	rec.Wait()
+	stopForwarding()
 	wg.Wait()
+	if c.forwarder != nil {
+		c.forwarder.Close()
+		c.central.Close()
+	}
 }
 
 // record is the monitor's OnResult: it never blocks the poller.

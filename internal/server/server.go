@@ -56,6 +56,9 @@ type Options struct {
 	// StarterMap draws this server, its gateway, DNS servers and subnets
 	// on a new settings folder.
 	StarterMap bool
+	// CentralDB is --db: a PostgreSQL URL that overrides config.yaml's
+	// database.url.
+	CentralDB string
 }
 
 // Server is a running Vantage.
@@ -136,7 +139,9 @@ func build(ctx context.Context, opts Options) (*Server, error) {
 	if pw != "" {
 		fmt.Fprintf(opts.Out, "Created user admin with password %s (also in %s; change it and delete that file)\n", pw, s.folder.AdminPassword())
 	}
-	s.buildCharts()
+	if err := s.buildCharts(); err != nil {
+		return nil, err
+	}
 	if err := s.buildMonitoring(); err != nil {
 		return nil, err
 	}
@@ -394,6 +399,8 @@ type Info struct {
 	GoVersion      string         `json:"go_version"`
 	ServerName     string         `json:"server_name"`
 	Charts         chart.Stats    `json:"charts"`
+	// CentralDB is the link to the central database, when one is set.
+	CentralDB *centralInfo `json:"central_db,omitempty"`
 }
 
 // Info reports what the server is doing.
@@ -408,7 +415,7 @@ func (s *Server) Info() Info {
 		Version: s.opts.Version, Started: s.started, UptimeSeconds: int64(time.Since(s.started).Seconds()), DataDir: s.opts.DataDir,
 		Maps: len(s.monitor.SortedMapNames()), Devices: devices, Monitored: monitored, PollsPerSecond: ps.PollsPerSecond, Poller: ps,
 		Status: s.monitor.LevelCounts(), ICMPMode: mode, Traps: s.trapInfo(), Listeners: s.listeners, GoVersion: runtime.Version(),
-		ServerName: s.charts.server, Charts: s.charts.Stats(),
+		ServerName: s.charts.server, Charts: s.charts.Stats(), CentralDB: s.charts.centralInfo(),
 	}
 }
 
