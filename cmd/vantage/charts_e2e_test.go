@@ -46,6 +46,7 @@ func TestStripCharts(t *testing.T) {
 	in.must("POST", "/api/v1/maps", map[string]any{"name": "C", "devices": []map[string]any{
 		{"name": "web", "address": "127.0.0.1", "probe": "tcp", "interval": "1s", "params": map[string]string{"port": svc.port()}},
 		{"name": "db", "address": "127.0.0.1", "probe": "tcp", "interval": "1s", "params": map[string]string{"port": svc2.port()}},
+		{"name": "quiet", "address": "127.0.0.1", "probe": "tcp", "interval": "1s", "params": map[string]string{"port": svc2.port()}, "datasets": []string{"none"}},
 	}}, 201, nil)
 
 	var sets []map[string]any
@@ -73,6 +74,12 @@ func TestStripCharts(t *testing.T) {
 	in.must("GET", "/api/v1/charts/C~web/rtt?from=24h&points=24", nil, 200, &c)
 	if len(c.Points) == 0 || c.Points[len(c.Points)-1].Count < 2 {
 		t.Fatalf("day chart %+v", c)
+	}
+
+	// A device whose map entry limits its datasets records only those.
+	in.must("GET", "/api/v1/devices/C~quiet/datasets", nil, 200, &sets)
+	if len(sets) != 0 {
+		t.Fatalf("datasets recorded for a device with datasets: [none]: %+v", sets)
 	}
 
 	var many []chartAnswer

@@ -102,6 +102,13 @@ func deviceNode(d Device) *yaml.Node {
 		addStr(n, "timeout", d.Timeout.String(), true)
 	}
 	addStr(n, "notes", d.Notes, false)
+	if len(d.Datasets) > 0 {
+		ds := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for _, s := range d.Datasets {
+			ds.Content = append(ds.Content, strNode(s))
+		}
+		add(n, "datasets", ds)
+	}
 	return n
 }
 

@@ -9,6 +9,7 @@ package netmap
 
 import (
 	"maps"
+	"path"
 	"slices"
 )
 
@@ -67,6 +68,23 @@ type Device struct {
 	// Timeout bounds one poll; 0 means the probe's default.
 	Timeout Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
 	Notes   string   `yaml:"notes,omitempty" json:"notes,omitempty"`
+	// Datasets, when set, are the only datasets recorded for charts:
+	// names or patterns ("rtt", "if.*.in_bps"); "none" records nothing.
+	// Empty follows the probe (its <datasets> for probe files).
+	Datasets []string `yaml:"datasets,omitempty" json:"datasets,omitempty"`
+}
+
+// Records reports whether the device's chart settings record dataset.
+func (d Device) Records(dataset string) bool {
+	if len(d.Datasets) == 0 {
+		return true
+	}
+	for _, p := range d.Datasets {
+		if ok, _ := path.Match(p, dataset); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // SNMPSettings are a device's SNMP credentials; empty fields fall back to
@@ -179,6 +197,7 @@ func (m *Map) Clone() *Map {
 // Clone returns a deep copy of d.
 func (d Device) Clone() Device {
 	d.Params = maps.Clone(d.Params)
+	d.Datasets = slices.Clone(d.Datasets)
 	if d.Lat != nil {
 		v := *d.Lat
 		d.Lat = &v

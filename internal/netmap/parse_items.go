@@ -60,6 +60,10 @@ func (p *parser) device(n *yaml.Node, i int) (Device, itemPos) {
 			d.Timeout = p.duration(v, what, key)
 		case "notes":
 			d.Notes = p.str(v, what, key)
+		case "datasets":
+			p.seq(v, what+": datasets", func(_ int, c *yaml.Node) {
+				d.Datasets = append(d.Datasets, p.str(c, what, "dataset"))
+			})
 		default:
 			p.errorf(line, "%s: unknown key %q", what, key)
 		}

@@ -58,6 +58,7 @@ func TestParseForms(t *testing.T) {
     lon: 2.35
     mask: 255.255.255.0
     snmp: {version: 2c, community: public, port: 1161}
+    datasets: [rtt, "if.*.in_bps"]
     notes: |
       rack 4
   - name: v6
@@ -87,7 +88,7 @@ links:
 	if d.Interval.Std() != 90*time.Second || d.Timeout.Std() != 2500*time.Millisecond {
 		t.Errorf("interval %v timeout %v", d.Interval, d.Timeout)
 	}
-	if d.Lat == nil || *d.Lat != 48.85 || d.SNMP == nil || d.SNMP.Port != 1161 || d.Notes != "rack 4\n" {
+	if d.Lat == nil || *d.Lat != 48.85 || d.SNMP == nil || d.SNMP.Port != 1161 || d.Notes != "rack 4\n" || len(d.Datasets) != 2 || d.Datasets[1] != "if.*.in_bps" {
 		t.Errorf("device = %+v", d)
 	}
 	if m.Networks[0].CIDRs != nil {
@@ -127,6 +128,7 @@ func badFiles() []badCase {
 		{"bad duration", dev + "    interval: 30 s\n", `maps/t.yaml:4: device "gw": interval: invalid duration "30 s" (use e.g. 30s, 5m, 1h)`},
 		{"negative duration", dev + "    timeout: -1s\n", `maps/t.yaml:4: device "gw": timeout: invalid duration "-1s" (use e.g. 30s, 5m, 1h)`},
 		{"interval too short", dev + "    interval: 30ms\n", `maps/t.yaml:4: device "gw": interval 30ms is below the minimum of 1s`},
+		{"bad dataset pattern", dev + "    datasets: [\"if.[\"]\n", `maps/t.yaml:4: device "gw": dataset pattern "if.[" is malformed`},
 		{"params not a mapping", dev + "    params: [a]\n", `maps/t.yaml:4: device "gw": params must be a mapping, not a sequence`},
 		{"bad link shape", dev + "links:\n  - [gw]\n", `maps/t.yaml:5: link #1: must name two endpoints, as in [gw, lan]; it has 1`},
 		{"bad link key", dev + "links:\n  - {from: gw, too: x}\n", `maps/t.yaml:5: link #1: unknown key "too" (expected from, to, label, from_interface or to_interface)`},

@@ -3,6 +3,7 @@ package netmap
 import (
 	"fmt"
 	"math"
+	"path"
 	"strings"
 	"time"
 	"unicode"
@@ -159,6 +160,11 @@ func (v *validator) device(d *Device, what string, i int, pos *positions) {
 	}
 	if d.DownAfter < 0 {
 		v.errorf(at("down_after"), "%s: down_after must not be negative", what)
+	}
+	for _, p := range d.Datasets {
+		if _, err := path.Match(p, ""); err != nil || p == "" {
+			v.errorf(at("datasets"), "%s: dataset pattern %q is malformed", what, p)
+		}
 	}
 	v.coord(at("x"), what, "x", d.X)
 	v.coord(at("y"), what, "y", d.Y)

@@ -12,6 +12,8 @@ import (
 	"github.com/vantage-monitor/vantage/internal/chart"
 	"github.com/vantage-monitor/vantage/internal/config"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
+	"github.com/vantage-monitor/vantage/internal/monitor"
+	"github.com/vantage-monitor/vantage/internal/netmap"
 	"github.com/vantage-monitor/vantage/internal/status"
 	"github.com/vantage-monitor/vantage/internal/store"
 	"github.com/vantage-monitor/vantage/internal/web"
@@ -35,6 +37,9 @@ type charts struct {
 
 	mu        sync.RWMutex
 	retention chart.Policies
+	// only holds the devices whose map file limits their datasets
+	// ("datasets: [...]"), by map and device; most maps set none.
+	only map[[2]string]netmap.Device
 }
 
 // centralInfo is the link to the central database in GET /api/v1/server.
@@ -83,7 +88,7 @@ func (s *Server) buildCharts() error {
 		c.central, c.forwarder, c.centralURL = central, fw, redactURL(url)
 		sink = tee{Backend: c.backend, forward: fw}
 	}
-	c.rec = chart.New(sink, chart.Options{Server: name, Logger: log})
+	c.rec = chart.New(sink, chart.Options{Server: name, Logger: log, Filter: c.wanted})
 	c.querier = chart.Querier{Backend: c.backend, Retention: c.policies}
 	c.pruner = chart.Pruner{Backend: c.backend, Policies: c.policies, Server: name, Logger: log}
 	s.charts = c
@@ -134,6 +139,37 @@ func (c *charts) run(ctx context.Context) {
 		c.forwarder.Close()
 		c.central.Close()
 	}
+}
+
+// watchMaps keeps the per-device dataset choices current as maps change.
+func (c *charts) watchMaps(maps *netmap.Store, m *monitor.Monitor) {
+	refresh := func() {
+		only := map[[2]string]netmap.Device{}
+		for _, mp := range maps.Maps() {
+			for _, d := range mp.Devices {
+				if len(d.Datasets) > 0 {
+					only[[2]string{mp.Name, d.Name}] = d
+				}
+			}
+		}
+		c.mu.Lock()
+		c.only = only
+		c.mu.Unlock()
+	}
+	refresh()
+	m.Subscribe(func(u monitor.Update) {
+		if u.MapChanged || u.MapDeleted {
+			refresh()
+		}
+	})
+}
+
+// wanted is the recorder's filter: a device's own dataset list, if any.
+func (c *charts) wanted(m chart.Meta) bool {
+	c.mu.RLock()
+	d, limited := c.only[[2]string{m.Map, m.Device}]
+	c.mu.RUnlock()
+	return !limited || d.Records(m.Dataset)
 }
 
 // record is the monitor's OnResult: it never blocks the poller.

@@ -307,6 +307,7 @@ func (s *Server) loadMaps() {
 		s.events.Write(eventlog.Event{Kind: eventlog.KindMap, Message: fmt.Sprintf("opened map %q (%d devices)", m.Name, len(m.Devices))})
 	}
 	s.monitor.Sync()
+	s.charts.watchMaps(s.maps, s.monitor)
 }
 
 // loadMIBs loads the built-in MIB table and the user's modules in
