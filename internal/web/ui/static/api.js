@@ -100,8 +100,19 @@ export const deleteLink = (m, from, to) =>
 
 export const device = (id) => get(`/api/v1/devices/${enc(id)}`);
 export const pollNow = (id) => request('POST', `/api/v1/devices/${enc(id)}/poll`);
+export const mapDevices = (m) => get(`/api/v1/maps/${enc(m)}/devices`);
 export const notifiers = () => get('/api/v1/notifiers');
 export const testNotifier = (name) => request('POST', `/api/v1/notifiers/${enc(name)}/test`);
+// Notification settings: {notifiers, rules}, replaced together. Secrets
+// come back as "(secret)"; sent back, they keep the stored value.
+export const notifications = () => get('/api/v1/notifications');
+export const saveNotifications = (body) => request('PUT', '/api/v1/notifications', body);
+// testNotifierConfig sends a test through unsaved notifier settings.
+export const testNotifierConfig = (cfg) => request('POST', '/api/v1/notifiers/test', cfg);
+export const incidents = () => get('/api/v1/incidents');
+// Map-wide maintenance: body {comment, until: RFC 3339 or "2h", "" for until removed}.
+export const startMapMaintenance = (m, body) => request('POST', `/api/v1/maps/${enc(m)}/maintenance`, body);
+export const endMapMaintenance = (m) => request('DELETE', `/api/v1/maps/${enc(m)}/maintenance`);
 export const acknowledge = (id, body) => request('POST', `/api/v1/devices/${enc(id)}/acknowledge`, body);
 export const unacknowledge = (id) => request('DELETE', `/api/v1/devices/${enc(id)}/acknowledge`);
 
@@ -139,7 +150,7 @@ export function traps(q = {}) {
 // instead of being dropped silently.
 const VIEW_FIELDS = new Set([
   'id', 'map', 'status', 'reason', 'since', 'last_poll', 'values', 'rtt_ms', 'misses', 'polls', 'failures',
-  'shared', 'warnings', 'acknowledged', 'maintenance', 'unreachable', 'shadowed',
+  'shared', 'warnings', 'acknowledged', 'maintenance', 'unreachable', 'shadowed', 'ack', 'behind',
 ]);
 
 // deviceBody returns the map-file part of a device view.

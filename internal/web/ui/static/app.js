@@ -8,6 +8,7 @@ import { mapPage } from './mappage.js';
 import { eventsPage } from './events.js';
 import { serverPage } from './server.js';
 import { builderPage } from './builder.js';
+import { settingsPage } from './settings.js';
 
 const loginEl = document.getElementById('login');
 const appEl = document.getElementById('app');
@@ -102,15 +103,15 @@ stream.on('state', (s) => {
 
 // ---- routing -------------------------------------------------------------
 
-// The probe builder's nav link, before Server.
-{
+// The probe builder's and the settings' nav links, before Server.
+for (const [nav, label] of [['builder', 'Probe builder'], ['settings', 'Settings']]) {
   const a = document.createElement('a');
-  a.href = '#/builder';
-  a.dataset.nav = 'builder';
-  a.dataset.testid = 'nav-builder';
-  a.textContent = 'Probe builder';
-  const nav = document.querySelector('.mainnav');
-  nav.insertBefore(a, nav.querySelector('[data-nav="server"]'));
+  a.href = `#/${nav}`;
+  a.dataset.nav = nav;
+  a.dataset.testid = `nav-${nav}`;
+  a.textContent = label;
+  const bar = document.querySelector('.mainnav');
+  bar.insertBefore(a, bar.querySelector('[data-nav="server"]'));
 }
 
 function route() {
@@ -143,6 +144,9 @@ function route() {
       break;
     case 'builder':
       page = builderPage(viewEl);
+      break;
+    case 'settings':
+      page = settingsPage(viewEl);
       break;
     default:
       section = 'maps';

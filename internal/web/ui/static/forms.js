@@ -28,7 +28,7 @@ export function findProbe(list, id) {
   return list.find((p) => p.id === want || (p.aliases || []).includes(want)) || null;
 }
 
-function field(id, label, input, help) {
+export function field(id, label, input, help) {
   input.id = id;
   const helpEl = help ? h('small', { class: 'help', id: `${id}-help` }, help) : null;
   if (helpEl) input.setAttribute('aria-describedby', helpEl.id);
@@ -152,10 +152,13 @@ function snmpFieldset(existing) {
 }
 
 // openDialog fills the shared <dialog> with a form and runs it. submit(form)
-// returns the result or throws an Error whose message is shown.
-function openDialog(title, testid, buildFields, submitLabel, submit) {
+// returns the result or throws an Error whose message is shown. opts.extra
+// are more elements (buttons, a status line) on the left of the buttons;
+// opts.wide widens the dialog.
+export function openDialog(title, testid, buildFields, submitLabel, submit, opts = {}) {
   const dlg = document.getElementById('dialog');
   clear(dlg);
+  dlg.classList.toggle('dialog-wide', !!opts.wide);
   const error = h('p', { class: 'form-error', role: 'alert', testid: 'form-error', hidden: true });
   const saveBtn = h('button', { type: 'submit', class: 'primary', testid: `${testid}-submit` }, submitLabel);
   const cancelBtn = h('button', { type: 'button', testid: `${testid}-cancel` }, 'Cancel');
@@ -163,7 +166,7 @@ function openDialog(title, testid, buildFields, submitLabel, submit) {
     h('h2', null, title),
     h('div', { class: 'form-body' }, buildFields()),
     error,
-    h('div', { class: 'dialog-buttons' }, cancelBtn, saveBtn));
+    h('div', { class: 'dialog-buttons' }, opts.extra ? h('div', { class: 'dialog-extra' }, opts.extra) : null, cancelBtn, saveBtn));
   dlg.append(form);
   return new Promise((resolve) => {
     let result = null;

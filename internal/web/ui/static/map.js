@@ -277,8 +277,14 @@ export class MapCanvas {
   describe(item) {
     const d = item.obj;
     const st = levelLabel(d.status);
-    item.title.textContent = `${d.name} — ${d.address}\n${st}${d.reason ? ': ' + d.reason : ''}`;
-    item.g.setAttribute('aria-label', `${d.name}, ${st}${d.reason ? ', ' + d.reason : ''}`);
+    // Unreachable, acknowledged and maintenance are told in words too.
+    const flags = [
+      d.unreachable ? 'unreachable' : '',
+      d.maintenance ? (d.ack && d.ack.device === '' ? 'map in maintenance' : 'in maintenance') : '',
+      d.acknowledged ? 'acknowledged' : '',
+    ].filter(Boolean).join(', ');
+    item.title.textContent = `${d.name} — ${d.address}\n${st}${d.reason ? ': ' + d.reason : ''}${flags ? `\n(${flags})` : ''}`;
+    item.g.setAttribute('aria-label', `${d.name}, ${st}${d.reason ? ', ' + d.reason : ''}${flags ? `, ${flags}` : ''}`);
   }
 
   // updateStatus applies an SSE status delta; it returns the device's

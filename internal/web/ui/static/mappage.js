@@ -2,22 +2,24 @@
 
 import * as api from './api.js';
 import * as stream from './stream.js';
-import { h, clear, fill, statusBadge, LEVELS, levelLabel, toast, confirmDialog } from './dom.js';
+import { h, s, clear, fill, statusBadge, LEVELS, levelLabel, toast, confirmDialog, when } from './dom.js';
 import { MapCanvas } from './map.js';
 import { StatusPanel } from './panel.js';
-import { deviceDialog, networkDialog, linkDialog } from './forms.js';
+import { deviceDialog, networkDialog, linkDialog, openDialog, field } from './forms.js';
 import { isSNMPDevice } from './snmp.js';
 import { treeLayout } from './layout.js';
 
 const EDIT_KEY = 'vantage.editMode';
 
-// params: ?wall=1 opens the map in wall-display mode (for kiosk browsers).
+// params: ?wall=1 opens the map in wall-display mode (for kiosk browsers);
+// ?device=ID (map~device) opens that device's status window.
 export function mapPage(view, name, params = new URLSearchParams()) {
   let data = null;
   let loading = null;
   let reloadAgain = false;
   let headerFrame = 0;
   let messageTimer = 0;
+  let wantDevice = params.get('device') || '';
   const subs = [];
 
   // ---- toolbar ------------------------------------------------------
@@ -25,6 +27,7 @@ export function mapPage(view, name, params = new URLSearchParams()) {
   const title = h('h1', { testid: 'map-title' }, name);
   const mapStatus = h('span', { testid: 'map-status' });
   const counts = h('span', { class: 'counts', testid: 'map-counts' });
+  const maintBtn = btn('map-maintenance', 'Maintenance…', maintenanceDialog, { 'aria-pressed': 'false', class: 'toggle', title: 'Silence the notifications of every device on this map' });
   const editBtn = btn('edit-mode', 'Edit map', () => setEdit(!canvas.editMode), { 'aria-pressed': 'false', class: 'toggle' });
   const linkBtn = btn('link-mode', 'Draw link', () => setLink(!canvas.linkMode), { 'aria-pressed': 'false', class: 'toggle', title: 'Click one item, then another, to link them' });
   const editTools = h('div', { class: 'tool-group edit-tools', role: 'group', 'aria-label': 'Editing', hidden: true },
@@ -38,6 +41,7 @@ export function mapPage(view, name, params = new URLSearchParams()) {
     h('div', { class: 'toolbar-title' }, h('a', { href: '#/maps', class: 'crumb' }, 'Maps'), h('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, '/'), title, mapStatus, counts),
     editTools,
     h('div', { class: 'spacer' }),
+    maintBtn,
     editBtn,
     h('div', { class: 'tool-group', role: 'group', 'aria-label': 'Zoom' },
       btn('zoom-out', '−', () => canvas.zoomBy(0.8), { 'aria-label': 'Zoom out', class: 'icon-btn' }),
@@ -62,7 +66,8 @@ export function mapPage(view, name, params = new URLSearchParams()) {
   const legend = h('div', { class: 'legend', 'aria-label': 'Status colours' },
     LEVELS.map((l) => h('span', { class: 'legend-item' }, h('span', { class: 'swatch', 'data-status': l }), levelLabel(l))));
   const area = h('div', { class: 'map-area' }, canvasBox, hint, empty, message, legend, panelEl, wallBar);
-  const page = h('section', { class: 'map-page', testid: 'map-page' }, toolbar, area);
+  const maintBanner = h('div', { class: 'map-banner', role: 'status', testid: 'map-maint-banner', hidden: true });
+  const page = h('section', { class: 'map-page', testid: 'map-page' }, toolbar, maintBanner, area);
   fill(view, page);
 
   const canvas = new MapCanvas(canvasBox, {
@@ -93,6 +98,11 @@ export function mapPage(view, name, params = new URLSearchParams()) {
         updateHeader();
         updateHint();
         empty.hidden = d.devices.length + d.networks.length > 0;
+        if (wantDevice) {
+          const dev = d.devices.find((x) => x.id === wantDevice || x.name === wantDevice);
+          wantDevice = '';
+          if (dev) canvas.select({ kind: 'device', name: dev.name }, true);
+        }
         if (canvas.selection) panel.show(canvas.selection, data, false);
         else panel.close();
       } catch (err) {
@@ -147,6 +157,7 @@ export function mapPage(view, name, params = new URLSearchParams()) {
 
   function updateHeader() {
     if (!data) return;
+    updateMaintenance();
     const by = {};
     for (const d of data.devices) by[d.status] = (by[d.status] || 0) + 1;
     const w = data.devices.length ? worst(data.devices) : 'unknown';
@@ -176,6 +187,85 @@ export function mapPage(view, name, params = new URLSearchParams()) {
       h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Dismiss', onclick: () => { message.hidden = true; } }, '×'));
     message.hidden = false;
     messageTimer = setTimeout(() => { message.hidden = true; }, 10000);
+  }
+
+  // ---- map-wide maintenance ---------------------------------------------
+  // A map's window shows on its devices as their ack with an empty device
+  // name (unless a device's own ack hides it). When no device tells (an
+  // empty map, or every device acknowledged on its own), the answer of
+  // this page's last start or end is what is known.
+  let maintKnown = null;
+
+  function mapWindow() {
+    let w = maintKnown;
+    if (data) {
+      const shown = data.devices.find((d) => d.ack && d.ack.device === '');
+      if (shown) w = shown.ack;
+      else if (data.devices.some((d) => !d.ack)) w = null;
+    }
+    if (w && w.until && Date.parse(w.until) <= Date.now()) w = null;
+    return w;
+  }
+
+  function updateMaintenance() {
+    const w = mapWindow();
+    maintKnown = w;
+    maintBtn.setAttribute('aria-pressed', String(!!w));
+    maintBtn.textContent = w ? 'In maintenance…' : 'Maintenance…';
+    maintBanner.hidden = !w;
+    page.classList.toggle('in-maintenance', !!w);
+    if (!w) {
+      maintBanner.replaceChildren();
+      return;
+    }
+    const key = JSON.stringify(w);
+    if (maintBanner.dataset.key === key) return;
+    maintBanner.dataset.key = key;
+    fill(maintBanner,
+      s('svg', { class: 'banner-icon', viewBox: '0 0 16 16', 'aria-hidden': 'true' }, s('use', { href: '#i-wrench' })),
+      h('span', { testid: 'map-maint-text' },
+        h('strong', null, 'Map in maintenance'), ` by ${w.user || 'someone'} `,
+        w.until ? `until ${when(w.until)}` : 'until it is ended',
+        w.comment ? `: ${w.comment}` : ''),
+      h('span', { class: 'muted' }, ' — notifications for its devices are silenced.'),
+      h('button', { type: 'button', testid: 'map-maint-end', onclick: endMaintenance }, 'End maintenance'));
+  }
+
+  async function maintenanceDialog() {
+    const current = mapWindow();
+    const fields = () => [
+      h('p', { class: 'help' }, 'Every device of the map, including devices added meanwhile, is drawn with a wrench and sends no notifications.'),
+      field('maint-comment', 'Comment', h('input', { testid: 'maint-comment', value: current ? current.comment || '' : '', placeholder: 'e.g. rack move', autocomplete: 'off' })),
+      field('maint-until', 'Until', h('select', { testid: 'maint-until' },
+        [['1h', 'for 1 hour'], ['4h', 'for 4 hours'], ['24h', 'for 24 hours'], ['168h', 'for a week'], ['', 'until ended']]
+          .map(([v, t]) => h('option', { value: v }, t)))),
+    ];
+    const saved = await openDialog(current ? `Change the maintenance of ${name}` : `Put ${name} in maintenance`, 'maint', fields,
+      current ? 'Save' : 'Start maintenance', async (form) => api.startMapMaintenance(name, {
+        comment: form.querySelector('#maint-comment').value.trim(),
+        until: form.querySelector('#maint-until').value,
+      }));
+    if (!saved) return;
+    maintKnown = saved;
+    toast(`${name} is in maintenance.`, 'ok', 3000);
+    updateMaintenance();
+    await load();
+  }
+
+  async function endMaintenance(e) {
+    if (e && e.target) e.target.disabled = true;
+    try {
+      await api.endMapMaintenance(name);
+      maintKnown = null;
+      // Until the reload lands, the devices still carry the old window.
+      for (const d of data ? data.devices : []) if (d.ack && d.ack.device === '') { delete d.ack; d.maintenance = false; }
+      toast(`Maintenance of ${name} ended.`, 'ok', 3000);
+      updateMaintenance();
+      await load();
+    } catch (err) {
+      showMessage(`Cannot end the maintenance: ${err.message}`);
+      if (e && e.target) e.target.disabled = false;
+    }
   }
 
   // ---- modes -----------------------------------------------------------

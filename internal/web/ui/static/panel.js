@@ -176,13 +176,13 @@ export class StatusPanel {
       (d.warnings || []).length ? h('ul', { class: 'warnings', testid: 'panel-warnings' }, d.warnings.map((w) => h('li', null, w))) : null,
       d.unreachable ? h('p', { class: 'flag flag-unreachable', testid: 'panel-unreachable' },
         `Unreachable: behind ${d.behind || 'a failed device'} on the way to the vantage point; not announced`) : null,
-      d.ack ? h('p', { class: d.maintenance ? 'flag flag-maint' : 'flag flag-ack', testid: 'panel-ack' },
-        `${d.maintenance ? 'In maintenance' : 'Acknowledged'} by ${d.ack.user}` +
+      d.ack ? h('p', { class: d.maintenance ? 'flag flag-maint' : 'flag flag-ack', testid: 'panel-ack', dataset: { scope: mapWide(d) ? 'map' : 'device' } },
+        `${mapWide(d) ? 'Map in maintenance' : d.maintenance ? 'In maintenance' : 'Acknowledged'} by ${d.ack.user}` +
         (d.ack.until ? ` until ${when(d.ack.until)}` : '') + (d.ack.comment ? ` — ${d.ack.comment}` : '')) : null,
     );
     // The controls are redrawn only when what they offer changes, so a
     // comment being typed survives the status deltas of every poll.
-    const ackKey = `${!!d.ack}|${!!d.maintenance}|${d.status !== 'ok' && d.status !== 'unknown'}`;
+    const ackKey = `${!!d.ack}|${!!d.maintenance}|${mapWide(d)}|${d.status !== 'ok' && d.status !== 'unknown'}`;
     if (this.ackBox && this.ackKey !== ackKey) {
       this.ackKey = ackKey;
       fill(this.ackBox, this.ackControls(d));
@@ -292,6 +292,11 @@ export class StatusPanel {
   // ackControls offers acknowledgement (of a problem) and maintenance (any
   // time), or their removal.
   ackControls(d) {
+    if (mapWide(d)) {
+      // The map's window is ended for the whole map, from its banner.
+      return h('p', { class: 'muted ack-note', testid: 'panel-map-maint' },
+        'The whole map is in maintenance; end it with “End maintenance” above the map.');
+    }
     if (d.ack) {
       return h('div', { class: 'ack-controls' },
         h('button', { type: 'button', testid: 'panel-unack', onclick: () => this.ackAction(d, null) },
@@ -395,6 +400,12 @@ export class StatusPanel {
       h('section', null, h('h3', null, 'Endpoints'), h('ul', { class: 'plain endpoints' }, end(l.from), end(l.to))),
       cards.length ? h('section', { testid: 'link-interfaces' }, h('h3', null, cards.length === 1 ? 'Interface' : 'Interfaces'), cards) : null);
   }
+}
+
+// mapWide reports whether a device's ack is its map's maintenance window
+// (stored with an empty device name).
+function mapWide(d) {
+  return !!d.ack && d.ack.device === '';
 }
 
 export function eventItem(e) {

@@ -2,7 +2,7 @@
 // polling rate. It re-reads GET /api/v1/server every few seconds while open.
 
 import * as api from './api.js';
-import { h, clear, fill, duration, when, statusBadge, LEVELS, formatValue, toast } from './dom.js';
+import { h, clear, fill, duration, when, statusBadge, LEVELS, formatValue } from './dom.js';
 
 const REFRESH_MS = 5000;
 
@@ -67,7 +67,7 @@ export function serverPage(view) {
     fill(details, ...rows.flatMap(([k, v]) => [h('dt', null, k), h('dd', { class: 'mono' }, String(v))]));
   }
 
-  // Notifiers come from config.yaml; each can be tried with a test message.
+  // Notifiers are edited on the settings page; here only how many.
   async function loadNotifiers() {
     let list;
     try {
@@ -76,25 +76,9 @@ export function serverPage(view) {
       fill(notifiers, h('p', { class: 'form-error' }, err.message));
       return;
     }
-    if (!list.length) {
-      fill(notifiers, h('p', { class: 'muted' }, 'No notifiers: add them under notifiers: in config.yaml.'));
-      return;
-    }
-    fill(notifiers, h('table', { class: 'table' },
-      h('thead', null, h('tr', null, ['Name', 'Type', 'Target', 'Retries', ''].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', null, list.map((n) => h('tr', { testid: `notifier-${n.name}` },
-        h('td', null, n.name), h('td', null, n.type), h('td', { class: 'mono' }, n.target || '—'), h('td', null, String(n.retries)),
-        h('td', null, h('button', { type: 'button', testid: `notifier-test-${n.name}`, onclick: async (ev) => {
-          ev.target.disabled = true;
-          try {
-            await api.testNotifier(n.name);
-            toast(`Test sent via ${n.name}`, 'ok', 3000);
-          } catch (err) {
-            toast(`Test via ${n.name} failed: ${err.message}`, 'error');
-          } finally {
-            ev.target.disabled = false;
-          }
-        } }, 'Send test')))))));
+    fill(notifiers, h('p', null,
+      list.length ? `${list.length} notifier${list.length === 1 ? '' : 's'}: ${list.map((n) => `${n.name} (${n.type})`).join(', ')}. ` : 'No notifiers. ',
+      h('a', { href: '#/settings', testid: 'server-settings-link' }, 'Edit notifiers and rules in Settings')));
   }
 
   load();

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestBrowserSettings runs tests/ui/settings.test.mjs: playwright-core
+// driving Debian's chromium against this binary, through the settings page
+// (a webhook notifier sent a test while still unsaved, a rule with an
+// escalation step, one Save, a refused rule showing the server's reason,
+// the open incidents) and a map-wide maintenance window started and ended
+// from the map page. The webhook receiver is started here on loopback; the
+// page's steps read what it got from GET $WEBHOOK_URL/received.
+//
+// The screenshots of every step stay in $SCREENSHOT_DIR/settings, by
+// default $TMPDIR/vantage-settings-screenshots; with $SETTINGS_DOC_SHOT set
+// (an absolute path, e.g. $PWD/docs/settings.png) the settings page is also
+// saved there.
+//
+// It needs chromium, node and the npm packages (cd tests/ui && npm ci);
+// without them it skips, unless $CI is set.
+func TestBrowserSettings(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	need(t, fileExists(chromium), "no browser at %s: apt-get install chromium", chromium)
+	node, err := exec.LookPath("node")
+	need(t, err == nil, "node is not installed (Debian: apt-get install nodejs)")
+	need(t, fileExists(filepath.Join(root, "tests", "ui", "node_modules", "playwright-core", "package.json")),
+		"tests/ui/node_modules is missing: cd tests/ui && npm ci")
+
+	// A folder of its own, so TestBrowserUI's screenshots stay.
+	shots := filepath.Join(os.TempDir(), "vantage-settings-screenshots")
+	if dir := os.Getenv("SCREENSHOT_DIR"); dir != "" {
+		shots = filepath.Join(dir, "settings")
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cleanShots(t, shots)
+	t.Logf("screenshots: %s", shots)
+
+	recv := newRecordingReceiver(t)
+
+	bin := buildBinary(t)
+	// No starter map: it would ping the real gateway and DNS servers, and
+	// this test talks to loopback only.
+	in := start(t, bin, t.TempDir(), "--starter-map=false")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "--test", filepath.Join("tests", "ui", "settings.test.mjs"))
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(),
+		"VANTAGE_URL="+in.url,
+		"VANTAGE_PASSWORD="+adminPassword,
+		"WEBHOOK_URL="+recv.url,
+		"SCREENSHOT_DIR="+shots,
+		"CHROMIUM="+chromium,
+	)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start node: %v", err)
+	}
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		t.Log(sc.Text())
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("browser test failed: %v (screenshots in %s; server log below)\n%s", err, shots, in.out)
+	}
+	// Whatever the page saw, the receiver itself must have had the test.
+	if n := recv.count("TEST"); n == 0 {
+		t.Errorf("the webhook receiver got no TEST notice: %v", recv.kinds())
+	}
+	t.Logf("webhook receiver got %v", recv.kinds())
+}
+
+// recordingReceiver is a webhook endpoint on loopback that keeps every JSON
+// body POSTed to it and lists them on GET /received.
+type recordingReceiver struct {
+	url  string
+	mu   sync.Mutex
+	got  []map[string]any
+	auth []string
+}
+
+func newRecordingReceiver(t *testing.T) *recordingReceiver {
+	t.Helper()
+	r := &recordingReceiver{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if req.Method == http.MethodGet && req.URL.Path == "/received" {
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(map[string]any{"bodies": r.got, "authorization": r.auth})
+			return
+		}
+		var body map[string]any
+		if err := json.NewDecoder(req.Body).Decode(&body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.got = append(r.got, body)
+		r.auth = append(r.auth, req.Header.Get("Authorization"))
+	}))
+	t.Cleanup(srv.Close)
+	r.url = srv.URL
+	return r
+}
+
+func (r *recordingReceiver) count(kind string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, b := range r.got {
+		if b["kind"] == kind {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *recordingReceiver) kinds() []any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]any, len(r.got))
+	for i, b := range r.got {
+		out[i] = b["kind"]
+	}
+	return out
+}

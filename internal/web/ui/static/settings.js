@@ -1,0 +1,824 @@
+// The settings page: notifiers and notification rules, edited together on
+// the page and saved with one button (PUT /api/v1/notifications, validated
+// and applied by the server at once), and the open incidents the rules
+// follow (GET /api/v1/incidents, re-read every few seconds while open).
+
+import * as api from './api.js';
+import { h, fill, when, ago, duration, toast, confirmDialog } from './dom.js';
+import { field, openDialog } from './forms.js';
+
+// The server's stand-in for a stored secret; sent back, it keeps the
+// stored value (matched by the notifier's name).
+const SECRET = '(secret)';
+const INCIDENTS_MS = 5000;
+
+const TYPES = [
+  ['webhook', 'Webhook (JSON POST)'],
+  ['email', 'E-mail (SMTP)'],
+  ['slack', 'Slack webhook'],
+  ['teams', 'Microsoft Teams webhook'],
+  ['command', 'Command'],
+  ['syslog', 'Syslog (RFC 5424)'],
+];
+const TYPE_LABEL = Object.fromEntries(TYPES);
+
+const KINDS = [
+  ['DOWN', 'Down'], ['UP', 'Up'], ['CRITICAL', 'Critical'], ['ALARM', 'Alarm'],
+  ['WARNING', 'Warning'], ['OK', 'OK'], ['TRAP', 'Trap'], ['UNREACHABLE', 'Unreachable'],
+];
+
+const FACILITIES = ['daemon', 'user', 'kern', 'mail', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp',
+  'ntp', 'security', 'console', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'];
+
+// Edits not yet saved survive a visit to another page (not a reload).
+let kept = null;
+
+// ---- values ---------------------------------------------------------------
+
+// prettyDuration shortens the server's durations ("1h0m0s" → "1h"); zero
+// is "".
+export function prettyDuration(v) {
+  if (v === undefined || v === null || v === '') return '';
+  const s = typeof v === 'number' ? `${v}s` : String(v).trim();
+  if (/^0+(\.0+)?[a-zµ]*$/i.test(s)) return '';
+  return s.replace(/([hm])0s$/, '$1').replace(/h0m$/, 'h');
+}
+
+const list = (v) => (Array.isArray(v) ? v.filter((x) => x !== '' && x !== null && x !== undefined) : []);
+
+// normNotifier puts a notifier in one canonical shape: only its type's
+// fields, empty ones left out, durations short. Retries always travel
+// (left out, the server would use its default of 3).
+function normNotifier(c) {
+  const out = { name: (c.name || '').trim(), type: c.type || 'webhook' };
+  const put = (k, v) => {
+    if (v === undefined || v === null || v === '') return;
+    if (Array.isArray(v) && !v.length) return;
+    if (typeof v === 'object' && !Array.isArray(v) && !Object.keys(v).length) return;
+    out[k] = v;
+  };
+  switch (out.type) {
+    case 'email':
+      put('smtp_host', c.smtp_host);
+      put('smtp_port', Number(c.smtp_port) || undefined);
+      out.starttls = c.starttls !== false;
+      put('username', c.username);
+      put('password', c.password);
+      put('from', c.from);
+      put('to', list(c.to));
+      put('subject', c.subject);
+      put('ca_file', c.ca_file);
+      break;
+    case 'webhook':
+      put('url', c.url);
+      put('headers', c.headers || {});
+      break;
+    case 'slack':
+    case 'teams':
+      put('url', c.url);
+      break;
+    case 'command':
+      put('path', c.path);
+      put('args', list(c.args));
+      break;
+    case 'syslog':
+      put('network', c.network);
+      put('address', c.address);
+      put('facility', c.facility);
+      put('app_name', c.app_name);
+      put('hostname', c.hostname);
+      break;
+    default:
+      // An unknown type keeps what it has; the server judges it.
+      for (const [k, v] of Object.entries(c)) if (!(k in out)) put(k, v);
+  }
+  put('template', c.template);
+  out.retries = Number.isInteger(c.retries) ? c.retries : 3;
+  put('retry_delay', prettyDuration(c.retry_delay));
+  put('timeout', prettyDuration(c.timeout));
+  return out;
+}
+
+// normRule puts a rule in one canonical shape.
+function normRule(r) {
+  const out = { name: (r.name || '').trim() };
+  if (r.map) out.map = r.map;
+  if (r.map && r.device) out.device = r.device;
+  out.kinds = list(r.kinds);
+  out.notifiers = list(r.notifiers);
+  const delay = prettyDuration(r.delay);
+  if (delay) out.delay = delay;
+  const repeat = prettyDuration(r.repeat);
+  if (repeat) out.repeat = repeat;
+  if (Number(r.count) > 0) out.count = Number(r.count);
+  const steps = (r.escalate || []).map((s) => ({ after: prettyDuration(s.after) || '0s', notifiers: list(s.notifiers) }));
+  if (steps.length) out.escalate = steps;
+  const sc = r.schedule || {};
+  const schedule = {};
+  for (const k of ['days', 'hours', 'location']) if (sc[k]) schedule[k] = sc[k];
+  if (Object.keys(schedule).length) out.schedule = schedule;
+  return out;
+}
+
+function normSettings(s) {
+  return { notifiers: (s.notifiers || []).map(normNotifier), rules: (s.rules || []).map(normRule) };
+}
+
+// target is what a notifier list row shows of where messages go.
+function target(c) {
+  switch (c.type) {
+    case 'email': return `${list(c.to).join(', ')}${c.smtp_host ? ` via ${c.smtp_host}${c.smtp_port ? ':' + c.smtp_port : ''}` : ''}`;
+    case 'webhook': return c.url || '';
+    case 'slack':
+    case 'teams': return c.url === SECRET ? 'webhook URL stored' : c.url || '';
+    case 'command': return [c.path, ...list(c.args)].join(' ');
+    case 'syslog': return `${c.address || ''} (${c.network || 'udp'}, ${c.facility || 'daemon'})`;
+    default: return '';
+  }
+}
+
+// deviceID is the server's identifier of a device (netmap.DeviceID): the
+// map and device names, each percent-encoded but for letters, digits and
+// "-._", joined by "~".
+function deviceID(mapName, device) {
+  const esc = (v) => Array.from(new TextEncoder().encode(v), (b) => {
+    const c = String.fromCharCode(b);
+    return /[A-Za-z0-9._-]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }).join('');
+  return `${esc(mapName)}~${esc(device)}`;
+}
+
+// ---- small form helpers -----------------------------------------------------
+
+const input = (testid, value, attrs = {}) => h('input', { testid, value: value ?? '', autocomplete: 'off', spellcheck: 'false', ...attrs });
+
+// secretInput edits a secret the server keeps to itself. A stored one
+// ("(secret)") is never shown: empty keeps it, typing replaces it and,
+// when removable, "Remove" clears it.
+function secretInput(id, label, stored, { type = 'password', placeholder = '', removable = false, help } = {}) {
+  const has = stored === SECRET;
+  let cleared = false;
+  const el = h('input', {
+    type, testid: id, id, autocomplete: 'new-password', spellcheck: 'false',
+    placeholder: has ? '(unchanged)' : placeholder,
+    value: has ? '' : stored || '',
+  });
+  const toggle = has && removable ? h('button', {
+    type: 'button', class: 'link-btn', testid: `${id}-clear`,
+    onclick: () => {
+      cleared = !cleared;
+      toggle.textContent = cleared ? 'Keep stored' : 'Remove';
+      el.placeholder = cleared ? 'removed when saved' : '(unchanged)';
+    },
+  }, 'Remove') : null;
+  const helpEl = help ? h('small', { class: 'help', id: `${id}-help` }, help) : null;
+  if (helpEl) el.setAttribute('aria-describedby', helpEl.id);
+  return {
+    el: h('div', { class: 'field secret-field' }, h('label', { for: id }, label), h('div', { class: 'secret-row' }, el, toggle), helpEl),
+    read: () => (el.value !== '' ? el.value : has && !cleared ? SECRET : ''),
+    unchanged: () => el.value === '' && has && !cleared,
+  };
+}
+
+// checks is a group of checkboxes; read() returns the checked values.
+function checks(legend, testidPrefix, options, checked, help) {
+  const want = new Set(checked || []);
+  const boxes = options.map(([value, label]) => h('input', { type: 'checkbox', value, checked: want.has(value), testid: `${testidPrefix}-${value}` }));
+  const el = h('fieldset', { class: 'checks' },
+    h('legend', null, legend),
+    h('div', { class: 'check-row' }, options.map(([, label], i) => h('label', { class: 'check' }, boxes[i], label))),
+    help ? h('small', { class: 'help' }, help) : null);
+  return { el, read: () => boxes.filter((b) => b.checked).map((b) => b.value) };
+}
+
+function durationCheck(what, v) {
+  if (v && !/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$|^\d+[dw]$/.test(v)) throw new Error(`${what}: “${v}” is not a duration like 30s, 5m, 2h or 1d.`);
+  return v;
+}
+
+// ---- the notifier editor ------------------------------------------------------
+
+// notifierDialog edits a notifier (null: a new one). names are the other
+// notifiers' names. It resolves to the normalized notifier, or null.
+function notifierDialog(existing, names) {
+  const cur = existing ? { ...existing } : { type: 'webhook', retries: 3 };
+  const originalName = existing ? existing.name : null;
+  const type = h('select', { testid: 'notifier-type' },
+    TYPES.map(([v, t]) => h('option', { value: v, selected: v === cur.type }, t)));
+  if (!TYPE_LABEL[cur.type]) type.append(h('option', { value: cur.type, selected: true }, cur.type));
+  const name = input('notifier-name', cur.name, { required: true, placeholder: 'e.g. ops-mail' });
+
+  // E-mail.
+  const smtpHost = input('notifier-smtp-host', cur.smtp_host, { placeholder: 'mail.example.org' });
+  const smtpPort = input('notifier-smtp-port', cur.smtp_port, { type: 'number', min: 1, max: 65535, placeholder: '587', inputmode: 'numeric' });
+  const starttls = h('input', { type: 'checkbox', testid: 'notifier-starttls', id: 'notifier-starttls', checked: cur.starttls !== false });
+  const username = input('notifier-username', cur.username, { autocomplete: 'off' });
+  const password = secretInput('notifier-password', 'Password', cur.password, { removable: true, placeholder: 'none' });
+  const from = input('notifier-from', cur.from, { placeholder: 'vantage@example.org' });
+  const to = input('notifier-to', list(cur.to).join(', '), { placeholder: 'ops@example.org, oncall@example.org' });
+  const subject = input('notifier-subject', cur.subject, { placeholder: '{{.Kind}}: {{.Device}}' });
+  const caFile = input('notifier-ca-file', cur.ca_file, { placeholder: 'system roots' });
+  const email = h('div', { class: 'type-fields', testid: 'notifier-fields-email', dataset: { type: 'email' } },
+    h('div', { class: 'row3' },
+      h('div', { class: 'span2' }, field('notifier-smtp-host', 'SMTP server', smtpHost)),
+      field('notifier-smtp-port', 'Port', smtpPort)),
+    h('label', { class: 'check' }, starttls, 'Require STARTTLS'),
+    h('div', { class: 'row2' }, field('notifier-username', 'User name', username), password.el),
+    h('div', { class: 'row2' }, field('notifier-from', 'From', from), field('notifier-to', 'To', to, 'addresses separated by commas')),
+    field('notifier-subject', 'Subject', subject, 'a template; empty uses the default'),
+    field('notifier-ca-file', 'CA file', caFile, 'PEM bundle trusted for the server\'s certificate, in place of the system roots'));
+
+  // Webhook, Slack, Teams: one URL; headers for a plain webhook.
+  const urlSecret = (cur.type === 'slack' || cur.type === 'teams') && cur.url === SECRET;
+  const url = secretInput('notifier-url', 'URL', urlSecret ? SECRET : cur.url, {
+    type: 'text', placeholder: 'the address that receives the POST',
+  });
+  const headerRows = h('div', { class: 'header-rows', testid: 'notifier-headers' });
+  const headers = [];
+  const addHeader = (k = '', v = '') => {
+    const key = h('input', { testid: `notifier-header-name-${headers.length}`, value: k, placeholder: 'Authorization', autocomplete: 'off', spellcheck: 'false', 'aria-label': 'Header name' });
+    const val = secretInput(`notifier-header-value-${headers.length}`, 'Value', v, { placeholder: 'value' });
+    val.el.querySelector('label').classList.add('sr-only');
+    const row = { key, val, el: null };
+    row.el = h('div', { class: 'header-row' }, key, val.el,
+      h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Remove header', onclick: () => { row.el.remove(); row.removed = true; } }, '×'));
+    headers.push(row);
+    headerRows.append(row.el);
+  };
+  for (const [k, v] of Object.entries(cur.headers || {})) addHeader(k, v);
+  const headersBox = h('fieldset', { class: 'params', testid: 'notifier-headers-box' },
+    h('legend', null, 'HTTP headers'), headerRows,
+    h('div', null, h('button', { type: 'button', testid: 'notifier-header-add', onclick: () => addHeader() }, 'Add header')),
+    h('small', { class: 'help' }, 'Header values are kept secret, like tokens.'));
+  const web = h('div', { class: 'type-fields', testid: 'notifier-fields-web', dataset: { type: 'webhook slack teams' } }, url.el, headersBox);
+
+  // Command.
+  const path = input('notifier-path', cur.path, { placeholder: '/usr/local/bin/notify' });
+  const args = h('textarea', { testid: 'notifier-args', rows: 3, spellcheck: 'false', placeholder: '{{.Device}}\n{{.Status}}' }, list(cur.args).join('\n'));
+  const command = h('div', { class: 'type-fields', testid: 'notifier-fields-command', dataset: { type: 'command' } },
+    field('notifier-path', 'Program', path, 'absolute path; run without a shell'),
+    field('notifier-args', 'Arguments', args, 'one per line; each is a template'));
+
+  // Syslog.
+  const network = h('select', { testid: 'notifier-network' }, [['udp', 'UDP'], ['tcp', 'TCP']].map(([v, t]) => h('option', { value: v, selected: (cur.network || 'udp') === v }, t)));
+  const address = input('notifier-address', cur.address, { placeholder: 'loghost:514' });
+  const facility = h('select', { testid: 'notifier-facility' }, FACILITIES.map((f) => h('option', { value: f, selected: (cur.facility || 'daemon') === f }, f)));
+  if (cur.facility && !FACILITIES.includes(cur.facility)) facility.append(h('option', { value: cur.facility, selected: true }, cur.facility));
+  const appName = input('notifier-app-name', cur.app_name, { placeholder: 'vantage' });
+  const hostname = input('notifier-hostname', cur.hostname, { placeholder: 'this machine\'s name' });
+  const syslog = h('div', { class: 'type-fields', testid: 'notifier-fields-syslog', dataset: { type: 'syslog' } },
+    h('div', { class: 'row3' }, field('notifier-network', 'Transport', network), h('div', { class: 'span2' }, field('notifier-address', 'Address', address, 'host:port'))),
+    h('div', { class: 'row3' }, field('notifier-facility', 'Facility', facility), field('notifier-app-name', 'App name', appName), field('notifier-hostname', 'Host name', hostname)));
+
+  const template = h('textarea', { testid: 'notifier-template', rows: 3, spellcheck: 'false' }, cur.template || '');
+  const templateField = field('notifier-template', 'Message template', template);
+  const retries = input('notifier-retries', Number.isInteger(cur.retries) ? cur.retries : 3, { type: 'number', min: 0, max: 20, inputmode: 'numeric' });
+  const retryDelay = input('notifier-retry-delay', prettyDuration(cur.retry_delay), { placeholder: '2s' });
+  const timeout = input('notifier-timeout', prettyDuration(cur.timeout), { placeholder: '10s' });
+  const delivery = h('details', { class: 'thresholds' },
+    h('summary', null, 'Delivery: retries and time-out'),
+    h('div', { class: 'row3' },
+      field('notifier-retries', 'Retries', retries, 'after the first attempt'),
+      field('notifier-retry-delay', 'First retry after', retryDelay, 'doubles each time'),
+      field('notifier-timeout', 'Time-out', timeout, 'per attempt')));
+
+  const sections = [email, web, command, syslog];
+  const sync = () => {
+    const t = type.value;
+    for (const s of sections) s.hidden = !s.dataset.type.split(' ').includes(t);
+    headersBox.hidden = t !== 'webhook';
+    templateField.querySelector('label').textContent = t === 'webhook' ? 'JSON body template' : 'Message template';
+    const help = templateField.querySelector('.help') || templateField.appendChild(h('small', { class: 'help', id: 'notifier-template-help' }));
+    template.setAttribute('aria-describedby', 'notifier-template-help');
+    help.textContent = t === 'webhook'
+      ? 'Empty sends the standard JSON document (kind, map, device, status, reason, time, url).'
+      : 'A Go template with .Kind .Map .Device .Address .Status .Reason .Time .URL; empty uses the default.';
+  };
+  type.addEventListener('change', sync);
+
+  // read returns the form as a notifier, or throws what is wrong with it.
+  const read = () => {
+    const c = { name: name.value.trim(), type: type.value };
+    if (!c.name) throw new Error('A notifier needs a name.');
+    if (names.includes(c.name)) throw new Error(`There is already a notifier named “${c.name}”.`);
+    const renamed = originalName !== null && c.name !== originalName;
+    const keptSecrets = [];
+    switch (c.type) {
+      case 'email':
+        c.smtp_host = smtpHost.value.trim();
+        if (smtpPort.value.trim()) c.smtp_port = Number(smtpPort.value);
+        c.starttls = starttls.checked;
+        c.username = username.value.trim();
+        c.password = password.read();
+        if (password.unchanged()) keptSecrets.push('the password');
+        c.from = from.value.trim();
+        c.to = to.value.split(/[,;\s]+/).filter(Boolean);
+        c.subject = subject.value;
+        c.ca_file = caFile.value.trim();
+        break;
+      case 'webhook':
+      case 'slack':
+      case 'teams':
+        c.url = url.read().trim();
+        if (url.unchanged()) {
+          if (c.type === 'webhook') throw new Error('Type the URL again: the stored Slack/Teams address stays hidden.');
+          keptSecrets.push('the URL');
+        }
+        if (c.type === 'webhook') {
+          c.headers = {};
+          for (const row of headers) {
+            if (row.removed) continue;
+            const k = row.key.value.trim();
+            if (!k) continue;
+            c.headers[k] = row.val.read();
+            if (row.val.unchanged()) keptSecrets.push(`header ${k}`);
+          }
+        }
+        break;
+      case 'command':
+        c.path = path.value.trim();
+        c.args = args.value.split('\n').map((a) => a.trim()).filter(Boolean);
+        break;
+      case 'syslog':
+        c.network = network.value;
+        c.address = address.value.trim();
+        c.facility = facility.value;
+        c.app_name = appName.value.trim();
+        c.hostname = hostname.value.trim();
+        break;
+      default:
+        Object.assign(c, existing || {}, { name: c.name });
+    }
+    if (renamed && keptSecrets.length) {
+      throw new Error(`Renamed: type ${keptSecrets.join(', ')} again (stored secrets stay with the name “${originalName}”).`);
+    }
+    c.template = template.value;
+    const n = Number(retries.value);
+    if (!Number.isInteger(n) || n < 0) throw new Error('Retries must be a whole number, 0 or more.');
+    c.retries = n;
+    c.retry_delay = durationCheck('First retry after', retryDelay.value.trim());
+    c.timeout = durationCheck('Time-out', timeout.value.trim());
+    return normNotifier(c);
+  };
+
+  const testResult = h('span', { class: 'test-result', role: 'status', testid: 'notifier-test-result' });
+  const testBtn = h('button', { type: 'button', testid: 'notifier-dialog-test' }, 'Send test');
+  testBtn.addEventListener('click', async () => {
+    let c;
+    try {
+      c = read();
+    } catch (err) {
+      testResult.dataset.state = 'error';
+      testResult.textContent = err.message;
+      return;
+    }
+    testBtn.disabled = true;
+    testResult.dataset.state = 'sending';
+    testResult.textContent = 'Sending…';
+    try {
+      await api.testNotifierConfig(c);
+      testResult.dataset.state = 'sent';
+      testResult.textContent = 'Test sent.';
+    } catch (err) {
+      testResult.dataset.state = 'error';
+      testResult.textContent = `Test failed: ${err.message}`;
+    } finally {
+      testBtn.disabled = false;
+    }
+  });
+
+  const fields = () => {
+    const els = [
+      h('div', { class: 'row2' }, field('notifier-name', 'Name', name), field('notifier-type', 'Type', type)),
+      sections,
+      templateField,
+      delivery,
+    ];
+    sync();
+    return els;
+  };
+  return openDialog(existing ? `Edit notifier ${existing.name}` : 'Add notifier', 'notifier', fields, existing ? 'Apply' : 'Add', async () => read(),
+    { wide: true, extra: [testBtn, testResult] });
+}
+
+// ---- the rule editor -------------------------------------------------------------
+
+// ruleDialog edits a rule (null: a new one). names are the other rules'
+// names, notifiers the notifiers on the page, maps the map list.
+function ruleDialog(existing, names, notifiers, maps) {
+  const cur = existing ? normRule(existing) : { kinds: ['DOWN', 'UP'], notifiers: notifiers.length === 1 ? [notifiers[0]] : [] };
+  // Names a rule uses but the page does not define (yet) stay visible.
+  const notifierOptions = (chosen) => {
+    const all = [...notifiers];
+    for (const n of chosen || []) if (!all.includes(n)) all.push(n);
+    return all.map((n) => [n, notifiers.includes(n) ? n : `${n} (not defined)`]);
+  };
+  const name = input('rule-name', cur.name, { required: true, placeholder: 'e.g. outages' });
+  const mapSel = h('select', { testid: 'rule-map' }, h('option', { value: '' }, 'Any map'),
+    maps.map((m) => h('option', { value: m, selected: m === cur.map }, m)));
+  if (cur.map && !maps.includes(cur.map)) mapSel.append(h('option', { value: cur.map, selected: true }, `${cur.map} (no such map)`));
+  const devSel = h('select', { testid: 'rule-device' });
+  let devLoad = 0;
+  const loadDevices = async (want) => {
+    const m = mapSel.value;
+    const my = ++devLoad;
+    fill(devSel, h('option', { value: '' }, m ? 'Any device on the map' : 'Any device'));
+    devSel.disabled = !m;
+    if (want) devSel.append(h('option', { value: want, selected: true }, want));
+    if (!m) return;
+    let devs = [];
+    try {
+      devs = await api.mapDevices(m);
+    } catch {
+      // A map that is gone lists no devices; the device stays as typed.
+    }
+    if (my !== devLoad) return;
+    const devNames = devs.map((d) => d.name).sort((a, b) => a.localeCompare(b));
+    const keep = devSel.value;
+    fill(devSel, h('option', { value: '' }, 'Any device on the map'),
+      devNames.map((n) => h('option', { value: n, selected: n === keep }, n)),
+      keep && !devNames.includes(keep) ? h('option', { value: keep, selected: true }, `${keep} (not on the map)`) : null);
+  };
+  mapSel.addEventListener('change', () => loadDevices(''));
+  loadDevices(cur.device || '');
+
+  const kinds = checks('Status changes', 'rule-kind', KINDS, cur.kinds, 'None checked means Down and Up. Up or OK also announces the recovery of a problem that was announced.');
+  const ruleNotifiers = checks('Notify', 'rule-notifier', notifierOptions(cur.notifiers), cur.notifiers,
+    notifiers.length ? null : 'Add a notifier first.');
+  const delay = input('rule-delay', cur.delay, { placeholder: 'none' });
+  const repeat = input('rule-repeat', cur.repeat, { placeholder: 'once' });
+  const count = input('rule-count', cur.count || '', { type: 'number', min: 0, inputmode: 'numeric', placeholder: 'until resolved' });
+
+  const stepsBox = h('div', { class: 'steps', testid: 'rule-steps' });
+  const steps = [];
+  const addStep = (s = { after: '', notifiers: [] }) => {
+    const i = steps.length;
+    const after = input(`rule-step-${i}-after`, s.after, { placeholder: '15m', 'aria-label': `Step ${i + 1}: after` });
+    const who = checks(`Step ${i + 1}: notify`, `rule-step-${i}-notifier`, notifierOptions(s.notifiers), s.notifiers);
+    const step = { after, who, removed: false };
+    step.el = h('div', { class: 'step-row', testid: `rule-step-${i}` },
+      h('div', { class: 'field step-after' }, h('label', { for: `rule-step-${i}-after` }, 'After'), after),
+      who.el,
+      h('button', { type: 'button', class: 'icon-btn', testid: `rule-step-${i}-remove`, 'aria-label': `Remove step ${i + 1}`,
+        onclick: () => { step.removed = true; step.el.remove(); } }, '×'));
+    after.id = `rule-step-${i}-after`;
+    steps.push(step);
+    stepsBox.append(step.el);
+  };
+  for (const s of cur.escalate || []) addStep(s);
+
+  const days = input('rule-days', cur.schedule?.days, { placeholder: 'every day, or e.g. mon-fri' });
+  const hours = input('rule-hours', cur.schedule?.hours, { placeholder: 'all day, or e.g. 08:00-18:00' });
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const zone = input('rule-location', cur.schedule?.location, { placeholder: 'server time zone', list: 'rule-zones' });
+
+  const read = () => {
+    const r = { name: name.value.trim() };
+    if (!r.name) throw new Error('A rule needs a name.');
+    if (names.includes(r.name)) throw new Error(`There is already a rule named “${r.name}”.`);
+    r.map = mapSel.value;
+    r.device = devSel.value;
+    r.kinds = kinds.read();
+    r.notifiers = ruleNotifiers.read();
+    r.delay = durationCheck('Delay', delay.value.trim());
+    r.repeat = durationCheck('Repeat', repeat.value.trim());
+    const c = count.value.trim();
+    if (c && !(Number.isInteger(Number(c)) && Number(c) >= 0)) throw new Error('Count must be a whole number.');
+    r.count = c ? Number(c) : 0;
+    r.escalate = steps.filter((s) => !s.removed).map((s, i) => ({
+      after: durationCheck(`Escalation step ${i + 1}`, s.after.value.trim()),
+      notifiers: s.who.read(),
+    }));
+    r.schedule = { days: days.value.trim(), hours: hours.value.trim(), location: zone.value.trim() };
+    return normRule(r);
+  };
+
+  const fields = () => [
+    field('rule-name', 'Name', name),
+    h('fieldset', { class: 'params' }, h('legend', null, 'Scope'),
+      h('div', { class: 'row2' }, field('rule-map', 'Map', mapSel), field('rule-device', 'Device', devSel)),
+      h('small', { class: 'help' }, 'Empty is every map or every device. The most specific rules win: a device\'s own rules replace its map\'s for it.')),
+    kinds.el,
+    ruleNotifiers.el,
+    h('div', { class: 'row3' },
+      field('rule-delay', 'Delay', delay, 'before the first notice, e.g. 2m'),
+      field('rule-repeat', 'Repeat every', repeat, 'while the problem lasts, e.g. 30m'),
+      field('rule-count', 'Repeats', count, 'at most')),
+    h('fieldset', { class: 'params', testid: 'rule-escalation' }, h('legend', null, 'Escalation'),
+      h('small', { class: 'help' }, 'Notify more people if the problem is not acknowledged after a time (from the first notice).'),
+      stepsBox,
+      h('div', null, h('button', { type: 'button', testid: 'rule-step-add', onclick: () => addStep() }, 'Add step'))),
+    h('fieldset', { class: 'params' }, h('legend', null, 'Schedule'),
+      h('div', { class: 'row3' },
+        field('rule-days', 'Days', days),
+        field('rule-hours', 'Hours', hours),
+        field('rule-location', 'Time zone', zone)),
+      h('datalist', { id: 'rule-zones' }, zones.map((z) => h('option', { value: z }))),
+      h('small', { class: 'help' }, 'Outside these days and hours the rule sends nothing. Empty is always.')),
+  ];
+  return openDialog(existing ? `Edit rule ${existing.name}` : 'Add rule', 'rule', fields, existing ? 'Apply' : 'Add', async () => read(), { wide: true });
+}
+
+// ---- the page ------------------------------------------------------------------
+
+export function settingsPage(view) {
+  let base = '';          // the settings as saved, canonical JSON
+  let draft = null;       // {notifiers, rules} as edited
+  let badKey = null;      // the row the last refusal names
+  let incidentsTimer = 0;
+  let destroyed = false;
+
+  const dirtyMark = h('span', { class: 'dirty-mark', testid: 'settings-dirty', hidden: true }, 'Unsaved changes');
+  const saveBtn = h('button', { type: 'button', class: 'primary', testid: 'settings-save', disabled: true, onclick: save }, 'Save');
+  const revertBtn = h('button', { type: 'button', testid: 'settings-revert', disabled: true, onclick: revert }, 'Discard changes');
+  const error = h('p', { class: 'form-error', role: 'alert', testid: 'settings-error', hidden: true });
+  const notifierBox = h('div', { testid: 'notifiers' }, h('p', { class: 'muted' }, 'Loading…'));
+  const ruleBox = h('div', { testid: 'rules' }, h('p', { class: 'muted' }, 'Loading…'));
+  const incidentBox = h('div', { testid: 'incidents' }, h('p', { class: 'muted' }, 'Loading…'));
+  const addNotifierBtn = h('button', { type: 'button', testid: 'notifier-add', disabled: true, onclick: () => editNotifier(-1) }, 'Add notifier');
+  const addRuleBtn = h('button', { type: 'button', testid: 'rule-add', disabled: true, onclick: () => editRule(-1) }, 'Add rule');
+
+  fill(view, h('section', { class: 'page settings-page', testid: 'settings-page' },
+    h('div', { class: 'page-head settings-head' }, h('h1', null, 'Settings'), dirtyMark, revertBtn, saveBtn),
+    error,
+    h('section', { 'aria-labelledby': 'settings-notifiers' },
+      h('div', { class: 'section-head' }, h('h2', { id: 'settings-notifiers' }, 'Notifiers'), addNotifierBtn),
+      h('p', { class: 'help' }, 'Where notifications go: e-mail, webhooks, Slack or Teams, a command or syslog.'),
+      notifierBox),
+    h('section', { 'aria-labelledby': 'settings-rules' },
+      h('div', { class: 'section-head' }, h('h2', { id: 'settings-rules' }, 'Notification rules'), addRuleBtn),
+      h('p', { class: 'help' }, 'Which status changes are sent to which notifiers, when, how often, and who is told next if nobody acknowledges. A device follows the rules naming it if there are any, else its map\'s, else those for every map. Without a rule nothing is sent.'),
+      ruleBox),
+    h('section', { 'aria-labelledby': 'settings-incidents' },
+      h('div', { class: 'section-head' }, h('h2', { id: 'settings-incidents' }, 'Open incidents'), h('span', { class: 'muted small' }, 'refreshed every 5 s')),
+      incidentBox)));
+  document.title = 'Settings — Vantage';
+
+  const dirty = () => draft !== null && JSON.stringify(draft) !== base;
+
+  function changed() {
+    const d = dirty();
+    dirtyMark.hidden = !d;
+    saveBtn.disabled = !d;
+    revertBtn.disabled = !d;
+    renderNotifiers();
+    renderRules();
+  }
+
+  function onBeforeUnload(e) {
+    if (!dirty()) return;
+    e.preventDefault();
+    e.returnValue = '';
+  }
+  window.addEventListener('beforeunload', onBeforeUnload);
+
+  async function load() {
+    let s;
+    try {
+      s = await api.notifications();
+    } catch (err) {
+      if (err.status === 401 || destroyed) return;
+      const msg = err.status === 501 ? err.message : `Cannot read the notification settings: ${err.message}`;
+      fill(notifierBox, h('p', { class: 'form-error' }, msg));
+      fill(ruleBox);
+      return;
+    }
+    if (destroyed) return;
+    base = JSON.stringify(normSettings(s));
+    draft = kept || JSON.parse(base);
+    kept = null;
+    addNotifierBtn.disabled = false;
+    addRuleBtn.disabled = false;
+    changed();
+  }
+
+  async function save() {
+    error.hidden = true;
+    saveBtn.disabled = true;
+    saveBtn.textContent = 'Saving…';
+    try {
+      const saved = await api.saveNotifications(draft);
+      base = JSON.stringify(normSettings(saved));
+      draft = JSON.parse(base);
+      badKey = null;
+      toast('Notification settings saved and applied.', 'ok', 3000);
+    } catch (err) {
+      if (err.status === 401) return;
+      error.textContent = `Not saved: ${err.message}`;
+      error.hidden = false;
+      badKey = culprit(err.message);
+    } finally {
+      saveBtn.textContent = 'Save';
+      changed();
+    }
+  }
+
+  // culprit finds the row a refusal names: rule "x": … or notifiers[x].…
+  function culprit(msg) {
+    let m = /rule "((?:[^"\\]|\\.)*)"/.exec(msg);
+    if (m) return `rule:${m[1]}`;
+    m = /notifiers\[([^\]]*)\]/.exec(msg);
+    if (m) return `notifier:${m[1]}`;
+    return null;
+  }
+
+  function revert() {
+    draft = JSON.parse(base);
+    error.hidden = true;
+    badKey = null;
+    changed();
+  }
+
+  async function mapNames() {
+    try {
+      return (await api.maps()).map((m) => m.name).sort((a, b) => a.localeCompare(b));
+    } catch {
+      return [];
+    }
+  }
+
+  // ---- notifiers ----
+
+  async function editNotifier(i) {
+    const existing = i >= 0 ? draft.notifiers[i] : null;
+    const others = draft.notifiers.filter((_, j) => j !== i).map((n) => n.name);
+    const c = await notifierDialog(existing, others);
+    if (!c || destroyed) return;
+    if (existing) {
+      if (existing.name !== c.name) renameNotifier(existing.name, c.name);
+      draft.notifiers[i] = c;
+    } else {
+      draft.notifiers.push(c);
+    }
+    changed();
+  }
+
+  function renameNotifier(from, to) {
+    const swap = (names) => names.map((n) => (n === from ? to : n));
+    for (const r of draft.rules) {
+      r.notifiers = swap(r.notifiers);
+      for (const s of r.escalate || []) s.notifiers = swap(s.notifiers);
+    }
+  }
+
+  async function deleteNotifier(i) {
+    const n = draft.notifiers[i];
+    const users = draft.rules.filter((r) => r.notifiers.includes(n.name) || (r.escalate || []).some((s) => s.notifiers.includes(n.name)));
+    const text = users.length
+      ? `It is also taken out of the rules ${users.map((r) => `“${r.name}”`).join(', ')}. Nothing changes until you save.`
+      : 'Nothing changes until you save.';
+    if (!await confirmDialog(`Delete notifier ${n.name}?`, text)) return;
+    draft.notifiers.splice(i, 1);
+    for (const r of users) {
+      r.notifiers = r.notifiers.filter((x) => x !== n.name);
+      for (const s of r.escalate || []) s.notifiers = s.notifiers.filter((x) => x !== n.name);
+    }
+    changed();
+  }
+
+  async function testNotifier(n, btn) {
+    btn.disabled = true;
+    const label = btn.textContent;
+    btn.textContent = 'Sending…';
+    try {
+      await api.testNotifierConfig(n);
+      toast(`Test sent via ${n.name}.`, 'ok', 3000);
+    } catch (err) {
+      toast(`Test via ${n.name} failed: ${err.message}`, 'error', 8000);
+    } finally {
+      btn.disabled = false;
+      btn.textContent = label;
+    }
+  }
+
+  function renderNotifiers() {
+    if (!draft) return;
+    const saved = new Set((JSON.parse(base).notifiers || []).map((n) => JSON.stringify(n)));
+    if (!draft.notifiers.length) {
+      fill(notifierBox, h('p', { class: 'empty-note', testid: 'notifiers-empty' }, 'No notifiers yet.'));
+      return;
+    }
+    fill(notifierBox, h('div', { class: 'table-wrap' }, h('table', { class: 'table settings-table', testid: 'notifiers-table' },
+      h('thead', null, h('tr', null, ['Name', 'Type', 'Target', 'Retries', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, draft.notifiers.map((n, i) => {
+        const testBtn = h('button', { type: 'button', testid: `notifier-test-${n.name}`, onclick: () => testNotifier(n, testBtn) }, 'Send test');
+        return h('tr', {
+          testid: `notifier-row-${n.name}`, class: badKey === `notifier:${n.name}` ? 'is-invalid' : null,
+          dataset: { unsaved: saved.has(JSON.stringify(n)) ? '' : '1' },
+        },
+        h('td', null, h('strong', null, n.name), saved.has(JSON.stringify(n)) ? null : h('span', { class: 'unsaved-tag', title: 'Not saved yet' }, 'unsaved')),
+        h('td', null, TYPE_LABEL[n.type] || n.type),
+        h('td', { class: 'mono target' }, target(n) || '—'),
+        h('td', null, String(n.retries)),
+        h('td', { class: 'row-actions' },
+          h('button', { type: 'button', testid: `notifier-edit-${n.name}`, onclick: () => editNotifier(i) }, 'Edit'),
+          testBtn,
+          h('button', { type: 'button', class: 'danger-text', testid: `notifier-delete-${n.name}`, onclick: () => deleteNotifier(i) }, 'Delete')));
+      })))));
+  }
+
+  // ---- rules ----
+
+  async function editRule(i) {
+    const existing = i >= 0 ? draft.rules[i] : null;
+    const others = draft.rules.filter((_, j) => j !== i).map((r) => r.name);
+    const r = await ruleDialog(existing, others, draft.notifiers.map((n) => n.name), await mapNames());
+    if (!r || destroyed) return;
+    if (existing) draft.rules[i] = r;
+    else draft.rules.push(r);
+    changed();
+  }
+
+  async function deleteRule(i) {
+    const r = draft.rules[i];
+    if (!await confirmDialog(`Delete rule ${r.name}?`, 'Nothing changes until you save.')) return;
+    draft.rules.splice(i, 1);
+    changed();
+  }
+
+  function timing(r) {
+    const parts = [];
+    if (r.delay) parts.push(`after ${r.delay}`);
+    if (r.repeat) parts.push(`every ${r.repeat}${r.count ? `, ${r.count}×` : ''}`);
+    return parts.length ? parts.join('; ') : 'at once, once';
+  }
+
+  function renderRules() {
+    if (!draft) return;
+    const saved = new Set((JSON.parse(base).rules || []).map((r) => JSON.stringify(r)));
+    if (!draft.rules.length) {
+      fill(ruleBox, h('p', { class: 'empty-note', testid: 'rules-empty' }, 'No rules yet: no notification is sent.'));
+      return;
+    }
+    const known = new Set(draft.notifiers.map((n) => n.name));
+    const names = (list) => list.map((n, k) => [k ? ', ' : '', known.has(n) ? n : h('span', { class: 'missing', title: 'No notifier of that name' }, n)]);
+    fill(ruleBox, h('div', { class: 'table-wrap' }, h('table', { class: 'table settings-table', testid: 'rules-table' },
+      h('thead', null, h('tr', null, ['Name', 'Scope', 'Status changes', 'Notify', 'Timing', 'Escalation', 'Schedule', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, draft.rules.map((r, i) => h('tr', {
+        testid: `rule-row-${r.name}`, class: badKey === `rule:${r.name}` ? 'is-invalid' : null,
+        dataset: { unsaved: saved.has(JSON.stringify(r)) ? '' : '1' },
+      },
+      h('td', null, h('strong', null, r.name), saved.has(JSON.stringify(r)) ? null : h('span', { class: 'unsaved-tag', title: 'Not saved yet' }, 'unsaved')),
+      h('td', null, r.map ? (r.device ? `${r.map}: ${r.device}` : r.map) : h('span', { class: 'muted' }, 'everything')),
+      h('td', null, (r.kinds.length ? r.kinds : ['DOWN', 'UP']).map((k) => h('span', { class: 'kind', dataset: { kind: k } }, k)), r.kinds.length ? null : h('span', { class: 'muted' }, ' (default)')),
+      h('td', { testid: `rule-notifiers-${r.name}` }, r.notifiers.length ? names(r.notifiers) : h('span', { class: 'missing' }, 'none')),
+      h('td', null, timing(r)),
+      h('td', null, (r.escalate || []).length ? h('ul', { class: 'plain' }, r.escalate.map((s) => h('li', null, `after ${s.after}: `, names(s.notifiers)))) : h('span', { class: 'muted' }, '—')),
+      h('td', null, r.schedule ? [r.schedule.days, r.schedule.hours, r.schedule.location].filter(Boolean).join(' ') : h('span', { class: 'muted' }, 'always')),
+      h('td', { class: 'row-actions' },
+        h('button', { type: 'button', testid: `rule-edit-${r.name}`, onclick: () => editRule(i) }, 'Edit'),
+        h('button', { type: 'button', class: 'danger-text', testid: `rule-delete-${r.name}`, onclick: () => deleteRule(i) }, 'Delete'))))))));
+  }
+
+  // ---- incidents ----
+
+  async function loadIncidents() {
+    let list;
+    try {
+      list = await api.incidents();
+    } catch (err) {
+      if (err.status !== 401 && !destroyed) fill(incidentBox, h('p', { class: 'form-error' }, `Cannot read the incidents: ${err.message}`));
+      return;
+    }
+    if (destroyed) return;
+    if (!list.length) {
+      fill(incidentBox, h('p', { class: 'empty-note', testid: 'incidents-empty' }, 'No open incidents.'));
+      return;
+    }
+    list.sort((a, b) => Date.parse(a.since) - Date.parse(b.since));
+    fill(incidentBox, h('div', { class: 'table-wrap' }, h('table', { class: 'table settings-table', testid: 'incidents-table' },
+      h('thead', null, h('tr', null, ['Device', 'Status', 'Since', 'Rule', 'Notified', 'Next due'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, list.map((x) => h('tr', { testid: `incident-${x.map}~${x.device}`, dataset: { kind: x.kind } },
+        h('td', null, h('a', { href: `#/map/${encodeURIComponent(x.map)}?device=${encodeURIComponent(deviceID(x.map, x.device))}` }, x.device),
+          h('span', { class: 'muted' }, ` on ${x.map}`), x.reason ? h('div', { class: 'muted small' }, x.reason) : null),
+        h('td', null, h('span', { class: 'kind', dataset: { kind: x.kind } }, x.kind)),
+        h('td', { title: when(x.since) }, `${when(x.since)} (${ago(x.since)} ago)`),
+        h('td', null, x.rule),
+        h('td', null, x.announced ? (list_(x.notified).join(', ') || 'yes') : h('span', { class: 'muted' }, 'not yet'),
+          x.repeats ? h('div', { class: 'muted small' }, `${x.repeats} repeat${x.repeats === 1 ? '' : 's'}`) : null,
+          x.escalations ? h('div', { class: 'muted small' }, `escalated ×${x.escalations}`) : null),
+        h('td', null, x.next ? [x.next_what || 'next notice', h('div', { class: 'muted small', title: when(x.next) }, dueText(x.next))] : h('span', { class: 'muted' }, 'recovery notice only'))))))));
+  }
+
+  const list_ = (v) => (Array.isArray(v) ? v : []);
+  function dueText(iso) {
+    const ms = Date.parse(iso) - Date.now();
+    if (!Number.isFinite(ms)) return '';
+    return ms <= 0 ? `due now (${when(iso)})` : `in ${duration(ms)} (${when(iso)})`;
+  }
+
+  load();
+  loadIncidents();
+  incidentsTimer = setInterval(loadIncidents, INCIDENTS_MS);
+
+  return {
+    destroy() {
+      destroyed = true;
+      clearInterval(incidentsTimer);
+      window.removeEventListener('beforeunload', onBeforeUnload);
+      if (dirty()) kept = draft;
+      const dlg = document.getElementById('dialog');
+      if (dlg.open) dlg.close();
+    },
+  };
+}
