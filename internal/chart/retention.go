@@ -27,13 +27,13 @@ func DefaultPolicy() Policy {
 func (p Policy) Keep(r Resolution) time.Duration {
 	switch r {
 	case Raw:
-		return p.Raw.D()
+		return p.Raw.Std()
 	case FiveMinutes:
-		return p.FiveMinutes.D()
+		return p.FiveMinutes.Std()
 	case Hour:
-		return p.Hour.D()
+		return p.Hour.Std()
 	case Day:
-		return p.Day.D()
+		return p.Day.Std()
 	}
 	return 0
 }
@@ -251,7 +251,7 @@ func (ps Policies) Validate() error {
 				return 0, false
 			}
 			setsAny = true
-			return d.D(), true
+			return d.Std(), true
 		})
 		for _, err := range perr {
 			errs = append(errs, fmt.Errorf("%s: %w", where, err))

@@ -33,7 +33,7 @@ func TestPoliciesFor(t *testing.T) {
 		{Series{Map: "Other", Device: "edge", Dataset: "if.2.out_bps"}, 3 * day, year, "dataset rule alone"},
 	} {
 		p := ps.For(tc.s)
-		if p.Raw.D() != tc.raw || p.Hour.D() != tc.hr || p.FiveMinutes.D() != 90*day || p.Day != 0 {
+		if p.Raw.Std() != tc.raw || p.Hour.Std() != tc.hr || p.FiveMinutes.Std() != 90*day || p.Day != 0 {
 			t.Errorf("%s: For(%v) = raw %v hour %v (%+v); want raw %v hour %v", tc.why, tc.s, p.Raw, p.Hour, p, Duration(tc.raw), Duration(tc.hr))
 		}
 	}

@@ -103,6 +103,7 @@ func Default() Config {
 		SNMPClient:      snmp.DefaultConfig(),
 		Traps:           trap.DefaultConfig(),
 		Retention:       chart.DefaultPolicies(),
+		Database:        Database{SpoolMax: 1 << 30},
 	}
 }
 

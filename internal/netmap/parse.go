@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/vantage-monitor/vantage/internal/dur"
 	"io"
 	"path/filepath"
 	"regexp"
@@ -298,7 +299,7 @@ func (p *parser) duration(v *yaml.Node, what, key string) Duration {
 	if v.ShortTag() == "!!null" {
 		return 0
 	}
-	d, err := ParseDuration(v.Value)
+	d, err := dur.Parse(v.Value)
 	if err != nil {
 		p.errorf(v.Line, "%s: %s: %v", what, key, err)
 	}

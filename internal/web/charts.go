@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vantage-monitor/vantage/internal/chart"
+	"github.com/vantage-monitor/vantage/internal/dur"
 	"github.com/vantage-monitor/vantage/internal/netmap"
 )
 
@@ -214,8 +215,8 @@ func parseChartTime(s string, now time.Time) (time.Time, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
 		return time.Unix(n, 0), nil
 	}
-	if d, err := chart.ParseDuration(strings.TrimPrefix(s, "-")); err == nil && d.D() > 0 {
-		return now.Add(-d.D()), nil
+	if d, err := dur.Parse(strings.TrimPrefix(s, "-")); err == nil && d.Std() > 0 {
+		return now.Add(-d.Std()), nil
 	}
 	return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time, Unix seconds or a duration like 24h or 7d", s)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vantage-monitor/vantage/internal/alert"
+	"github.com/vantage-monitor/vantage/internal/dur"
 	"github.com/vantage-monitor/vantage/internal/notify"
 )
 
@@ -137,8 +138,8 @@ func parseUntil(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	if d, err := time.ParseDuration(s); err == nil && d > 0 {
-		return now.Add(d), nil
+	if d, err := dur.Parse(s); err == nil && d > 0 {
+		return now.Add(d.Std()), nil
 	}
 	return time.Time{}, fmt.Errorf("until: %q is neither an RFC 3339 time nor a duration like 2h", s)
 }
