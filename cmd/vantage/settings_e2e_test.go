@@ -92,6 +92,18 @@ func TestNotificationSettingsEdited(t *testing.T) {
 	if dev["maintenance"] != true {
 		t.Fatalf("device on a map in maintenance: %+v", dev)
 	}
+	var mapView struct {
+		Maintenance *struct{ Comment, User string }
+	}
+	in.must("GET", "/api/v1/maps/Q", nil, 200, &mapView)
+	if mapView.Maintenance == nil || mapView.Maintenance.Comment != "rack move" {
+		t.Fatalf("map view during maintenance: %+v", mapView)
+	}
+	// A redacted secret with nothing stored under the name is refused.
+	renamed := map[string]any{"name": "hook2", "type": "webhook", "url": recvURL, "headers": map[string]string{"Authorization": "(secret)"}}
+	if code := in.do("PUT", "/api/v1/notifications", map[string]any{"notifiers": []any{renamed}, "rules": []any{}}, &apiErr); code != 400 || !strings.Contains(apiErr.Error, "no stored value for headers.Authorization") {
+		t.Fatalf("renamed notifier with a placeholder secret: %d %q", code, apiErr.Error)
+	}
 	in.must("DELETE", "/api/v1/maps/Q/maintenance", nil, 204, nil)
 	in.must("GET", "/api/v1/devices/Q~q", nil, 200, &dev)
 	if dev["maintenance"] == true {

@@ -116,17 +116,19 @@ func (a *Acks) Get(mapName, device string) (Ack, bool) {
 	return k, true
 }
 
-// Effective returns what silences a device now: its own acknowledgement
-// or maintenance, else its map's maintenance window (stored with an empty
-// device name), so a map-wide window covers devices added during it too.
+// Effective returns what silences a device now: its own maintenance, else
+// its map's maintenance window (stored with an empty device name, so it
+// covers devices added during it too), else its own acknowledgement.
+// Planned work outranks "someone is on it".
 func (a *Acks) Effective(mapName, device string) (Ack, bool) {
-	if k, ok := a.Get(mapName, device); ok {
-		return k, true
+	own, ok := a.Get(mapName, device)
+	if ok && own.Kind == KindMaintenance || device == "" {
+		return own, ok
 	}
-	if device == "" {
-		return Ack{}, false
+	if m, mok := a.Get(mapName, ""); mok {
+		return m, true
 	}
-	return a.Get(mapName, "")
+	return own, ok
 }
 
 // Expired removes and returns the acks whose time is up.

@@ -80,7 +80,10 @@ func TestMapMaintenanceCoversDevices(t *testing.T) {
 	if _, err := a.Set(ctx, Ack{Map: "m", Device: "own", Kind: KindBasic, Comment: "mine"}); err != nil {
 		t.Fatal(err)
 	}
-	for dev, want := range map[string]string{"any": "upgrade", "own": "mine", "": "upgrade"} {
+	if _, err := a.Set(ctx, Ack{Map: "m", Device: "planned", Kind: KindMaintenance, Comment: "own window"}); err != nil {
+		t.Fatal(err)
+	}
+	for dev, want := range map[string]string{"any": "upgrade", "own": "upgrade", "planned": "own window", "": "upgrade"} {
 		if k, ok := a.Effective("m", dev); !ok || k.Comment != want {
 			t.Errorf("Effective(m, %q) = %+v %v, want %q", dev, k, ok, want)
 		}
@@ -91,5 +94,8 @@ func TestMapMaintenanceCoversDevices(t *testing.T) {
 	now = now.Add(2 * time.Hour)
 	if _, ok := a.Effective("m", "any"); ok {
 		t.Error("the map window did not end")
+	}
+	if k, ok := a.Effective("m", "own"); !ok || k.Comment != "mine" {
+		t.Errorf("the device's own acknowledgement is gone with the map window: %+v", k)
 	}
 }

@@ -2,6 +2,9 @@ package notify
 
 import (
 	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/vantage-monitor/vantage/internal/dur"
@@ -67,17 +70,37 @@ func (c Config) Redacted() Config {
 }
 
 // Restore puts stored's secrets back where c carries Secret, so an edited
-// notifier keeps its password without the client ever seeing it.
-func (c *Config) Restore(stored Config) {
+// notifier keeps its password without the client ever seeing it. A Secret
+// with nothing stored behind it (a renamed notifier, a new header) is an
+// error naming the field: saving the placeholder as the value would break
+// the notifier silently.
+func (c *Config) Restore(stored Config) error {
+	var missing []string
 	mine, theirs := c.secrets(), stored.secrets()
+	names := []string{"password", "url"}
 	for i, f := range mine {
-		if *f == Secret && i < len(theirs) {
+		if *f != Secret {
+			continue
+		}
+		if i < len(theirs) && *theirs[i] != "" {
 			*f = *theirs[i]
+		} else {
+			missing = append(missing, names[i])
 		}
 	}
 	for k, v := range c.Headers {
-		if v == Secret {
-			c.Headers[k] = stored.Headers[k]
+		if v != Secret {
+			continue
+		}
+		if old, ok := stored.Headers[k]; ok {
+			c.Headers[k] = old
+		} else {
+			missing = append(missing, "headers."+k)
 		}
 	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("notifiers[%s]: no stored value for %s: type it again", c.Name, strings.Join(missing, ", "))
+	}
+	return nil
 }

@@ -32,8 +32,7 @@ func TestRedactRestore(t *testing.T) {
 	if r.URL != Secret {
 		t.Fatalf("slack URL not redacted: %q", r.URL)
 	}
-	r.Restore(stored)
-	if r.URL != stored.URL {
+	if err := r.Restore(stored); err != nil || r.URL != stored.URL {
 		t.Fatalf("restore: %q", r.URL)
 	}
 	wh := Config{Name: "w", Type: TypeWebhook, URL: "http://127.0.0.1/x", Headers: map[string]string{"Authorization": "Bearer t"}}
@@ -42,9 +41,14 @@ func TestRedactRestore(t *testing.T) {
 		t.Fatalf("webhook redaction wrong: %+v (stored %+v)", rw, wh)
 	}
 	rw.Headers["X-New"] = "v"
-	rw.Restore(wh)
-	if rw.Headers["Authorization"] != "Bearer t" || rw.Headers["X-New"] != "v" {
-		t.Fatalf("webhook restore: %+v", rw.Headers)
+	if err := rw.Restore(wh); err != nil || rw.Headers["Authorization"] != "Bearer t" || rw.Headers["X-New"] != "v" {
+		t.Fatalf("webhook restore: %+v %v", rw.Headers, err)
+	}
+	// A renamed notifier has nothing stored under its new name.
+	renamed := stored.Redacted()
+	renamed.Name = "other"
+	if err := renamed.Restore(Config{}); err == nil || !strings.Contains(err.Error(), "no stored value for url") {
+		t.Fatalf("restore with nothing stored: %v", err)
 	}
 	m := Config{Type: TypeEmail, Password: "pw"}
 	if m.Redacted().Password != Secret {

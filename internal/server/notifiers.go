@@ -116,7 +116,9 @@ func (n *notifications) Save(ctx context.Context, s web.NotificationSettings, us
 		stored[c.Name] = c
 	}
 	for i := range s.Notifiers {
-		s.Notifiers[i].Restore(stored[s.Notifiers[i].Name])
+		if err := s.Notifiers[i].Restore(stored[s.Notifiers[i].Name]); err != nil {
+			return web.NotificationSettings{}, fmt.Errorf("%w: %v", web.ErrBadRequest, err)
+		}
 	}
 	cfg, err := n.folder.SaveNotifications(s.Notifiers, s.Rules)
 	if err != nil {
@@ -150,8 +152,9 @@ func (n *notifications) Test(ctx context.Context, name, user string) error {
 // TestConfig sends a TEST message through a notifier being edited, before
 // it is saved; secrets it sends back redacted are the stored ones.
 func (n *notifications) TestConfig(ctx context.Context, c notify.Config, user string) error {
-	if stored, ok := n.get(c.Name); ok {
-		c.Restore(stored.cfg)
+	stored, _ := n.get(c.Name)
+	if err := c.Restore(stored.cfg); err != nil {
+		return fmt.Errorf("%w: %v", web.ErrBadRequest, err)
 	}
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("%w: %v", web.ErrBadRequest, err)

@@ -54,6 +54,8 @@ type mapView struct {
 	Devices  []deviceView         `json:"devices"`
 	Networks []netmap.Network     `json:"networks"`
 	Links    []netmap.Link        `json:"links"`
+	// Maintenance is the map-wide maintenance window, when one is on.
+	Maintenance *alert.Ack `json:"maintenance,omitempty"`
 }
 
 // liveStatus is a device's status as the API and the event stream show it.
@@ -190,6 +192,11 @@ func (a *API) getMap(w http.ResponseWriter, r *http.Request) {
 	}
 	if v.Links == nil {
 		v.Links = []netmap.Link{}
+	}
+	if a.deps.Acks != nil {
+		if k, ok := a.deps.Acks.Effective(m.Name, ""); ok {
+			v.Maintenance = &k
+		}
 	}
 	writeJSON(w, http.StatusOK, v)
 }
