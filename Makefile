@@ -59,6 +59,7 @@ bench:
 	bash bench/serve/run.sh
 	bash bench/snmp/run.sh
 	bash bench/traps/run.sh
+	bash bench/charts/run.sh
 
 clean:
 	rm -rf bin
