@@ -32,6 +32,8 @@ Usage:
   vantage probe run FILE HOST[:PORT] [param=value...]   poll once with a probe file
   vantage map export [--data DIR] NAME      print a map file
   vantage map import [--data DIR] FILE...   add or replace maps from files
+  vantage report --map M [--device D] [--from 7d] [--to T] [--format html|csv|json] [-o FILE]
+                 [--url URL] [--user U] [--password-file F]   fetch a report from a running server
   vantage version
 
 Run 'vantage COMMAND -h' for a command's flags.
@@ -64,6 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = walkCmd(args[1:], stdout, stderr)
 	case "get":
 		err = getCmd(args[1:], stdout, stderr)
+	case "report":
+		err = reportCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintf(stdout, usage, version)
 	default:

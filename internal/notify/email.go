@@ -5,10 +5,12 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"mime"
+	"mime/multipart"
 	"net"
 	"net/mail"
 	"net/smtp"
@@ -101,16 +103,70 @@ func (e *emailNotifier) compose(m Message, now time.Time) ([]byte, error) {
 	h("To", strings.Join(to, ", "))
 	h("Subject", mime.QEncoding.Encode("utf-8", oneLine(subject)))
 	h("MIME-Version", "1.0")
-	h("Content-Type", "text/plain; charset=utf-8")
-	h("Content-Transfer-Encoding", "8bit")
+	body = strings.ReplaceAll(body, "\r\n", "\n")
+	body = strings.ReplaceAll(body, "\n", "\r\n")
+	if !strings.HasSuffix(body, "\r\n") {
+		body += "\r\n"
+	}
+	if len(m.Attachments) == 0 {
+		h("Content-Type", "text/plain; charset=utf-8")
+		h("Content-Transfer-Encoding", "8bit")
+		h("X-Mailer", "Vantage")
+		b.WriteString("\r\n")
+		b.WriteString(body)
+		return []byte(b.String()), nil
+	}
+	// With attachments: multipart/mixed, the text first, each file in
+	// base64.
+	var parts strings.Builder
+	mw := multipart.NewWriter(&parts)
+	h("Content-Type", mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": mw.Boundary()}))
 	h("X-Mailer", "Vantage")
 	b.WriteString("\r\n")
-	body = strings.ReplaceAll(body, "\r\n", "\n")
-	b.WriteString(strings.ReplaceAll(body, "\n", "\r\n"))
-	if !strings.HasSuffix(body, "\n") {
-		b.WriteString("\r\n")
+	text, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"text/plain; charset=utf-8"}, "Content-Transfer-Encoding": {"8bit"}})
+	if err != nil {
+		return nil, err
 	}
+	text.Write([]byte(body))
+	for _, a := range m.Attachments {
+		ct := a.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		name := oneLine(a.Name)
+		if name == "" {
+			name = "attachment"
+		}
+		p, err := mw.CreatePart(textproto.MIMEHeader{
+			"Content-Type":              {oneLine(ct)},
+			"Content-Transfer-Encoding": {"base64"},
+			"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": name})},
+		})
+		if err != nil {
+			return nil, err
+		}
+		enc := base64.StdEncoding.EncodeToString(a.Data)
+		for len(enc) > 76 {
+			p.Write([]byte(enc[:76] + "\r\n"))
+			enc = enc[76:]
+		}
+		p.Write([]byte(enc + "\r\n"))
+	}
+	if err := mw.Close(); err != nil {
+		return nil, err
+	}
+	b.WriteString(parts.String())
 	return []byte(b.String()), nil
+}
+
+// Attachment is a file sent with an e-mail.
+type Attachment struct {
+	// Name is the file name the recipient sees ("report.html").
+	Name string
+	// ContentType is its MIME type ("text/html; charset=utf-8"); empty is
+	// application/octet-stream.
+	ContentType string
+	Data        []byte
 }
 
 // Send delivers one message in one SMTP session.

@@ -24,6 +24,9 @@ type Message struct {
 	// URL links to the device in the web UI.
 	URL          string
 	Acknowledged bool
+	// Attachments go with an e-mail as files (a scheduled report's HTML
+	// or CSV); the other notifiers send the text alone.
+	Attachments []Attachment
 }
 
 // Notifier sends messages of one configured kind.
