@@ -1,0 +1,207 @@
+package flowstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Store keeps sessions and answers queries on them. OpenDuck and
+// OpenClickHouse return one; both give the same answers to the same
+// sessions.
+type Store interface {
+	Writer
+	// Top ranks the sessions overlapping [q.From, q.To); sessions that
+	// straddle the range count in proportion to their overlap.
+	Top(ctx context.Context, q Query) ([]Row, error)
+	// TimeChart spreads the range's sessions over about buckets buckets
+	// (DefaultBuckets when 0), filtered as q says (q.By, q.Metric and
+	// q.Limit are ignored).
+	TimeChart(ctx context.Context, q Query, buckets int) (Chart, error)
+	// Size is the space the sessions take on disk, in bytes.
+	Size(ctx context.Context) (int64, error)
+	// Progress reports the reload after a restart.
+	Progress() Progress
+	Close() error
+}
+
+// Progress is a store's reload after a restart: sessions found so far
+// against the number estimated from the size of what is on disk (which,
+// being an estimate, can be passed or not reached).
+type Progress struct {
+	Loading    bool  `json:"loading"`
+	Loaded     int64 `json:"loaded"`
+	Estimated  int64 `json:"estimated"`
+	Partitions int   `json:"partitions"`
+}
+
+// Options configure a store.
+type Options struct {
+	// MaxBytes caps the store's size: the oldest day is dropped while the
+	// store is larger (never the newest). 0 means no cap.
+	MaxBytes int64
+	// MaxAge drops days that ended longer ago than this. 0 keeps them.
+	MaxAge time.Duration
+	// Ports names applications.
+	Ports Ports
+	// Logger receives progress and maintenance messages; nil discards.
+	Logger *slog.Logger
+}
+
+// DefaultMaxBytes is the size cap InterMapper Flows installs with: 10 GB.
+const DefaultMaxBytes = 10_000_000_000
+
+// DefaultOptions returns a 10 GB cap, no age limit and the built-in ports.
+func DefaultOptions() Options {
+	return Options{MaxBytes: DefaultMaxBytes, Ports: DefaultPorts()}
+}
+
+// Validate reports options out of range, naming their keys.
+func (o Options) Validate() error {
+	var errs []error
+	if o.MaxBytes < 0 {
+		errs = append(errs, fmt.Errorf("flows.database.max_bytes: %d is negative", o.MaxBytes))
+	}
+	if o.MaxAge < 0 {
+		errs = append(errs, fmt.Errorf("flows.database.retention: %v is negative", o.MaxAge))
+	}
+	return errors.Join(errs...)
+}
+
+func (o Options) withDefaults() Options {
+	if o.Ports.names == nil {
+		o.Ports = DefaultPorts()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// maxSessionMS bounds a stored session's duration (one day): queries look
+// one day before their range for sessions reaching into it.
+const maxSessionMS = 24 * 3600 * 1000
+
+// storedTimes is a session's start and duration as stored: milliseconds,
+// the duration at most a day (a longer one keeps its end).
+func storedTimes(s *Session) (start int64, dur uint32) {
+	start, end := s.Start.UnixMilli(), s.End.UnixMilli()
+	if end < start {
+		end = start
+	}
+	if end-start > maxSessionMS {
+		start = end - maxSessionMS
+	}
+	return start, uint32(end - start)
+}
+
+func flag(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// rowFromText builds a Row from one answer line of topSQL, its columns as
+// text.
+func rowFromText(by By, ports Ports, v []string) (Row, error) {
+	keys := len(keyColumns(by))
+	if len(v) != keys+3 {
+		return Row{}, fmt.Errorf("answer has %d columns, want %d", len(v), keys+3)
+	}
+	u := func(i int) uint64 {
+		n, _ := strconv.ParseUint(v[i], 10, 64)
+		return n
+	}
+	var r Row
+	switch by {
+	case ByHost:
+		r.Host = addrFromHalves(u(0), u(1)).String()
+	case ByClient:
+		r.Client = addrFromHalves(u(0), u(1)).String()
+	case ByServer:
+		r.Server = addrFromHalves(u(0), u(1)).String()
+	case ByConversation:
+		r.Client = addrFromHalves(u(0), u(1)).String()
+		r.Server = addrFromHalves(u(2), u(3)).String()
+	case ByProtocol:
+		r.Proto = uint8(u(0))
+		r.Protocol = ProtoName(r.Proto)
+	case ByApplication:
+		r.Proto, r.Port = uint8(u(0)), uint16(u(1))
+		r.Protocol = ProtoName(r.Proto)
+		r.Application = ports.Application(r.Proto, r.Port)
+	case ByExporter:
+		r.Exporter = v[0]
+	case ByInterface:
+		r.Exporter, r.IfIndex = v[0], uint32(u(1))
+	}
+	var err error
+	if r.Bytes, err = roundText(v[keys]); err != nil {
+		return Row{}, err
+	}
+	if r.Packets, err = roundText(v[keys+1]); err != nil {
+		return Row{}, err
+	}
+	r.Sessions = u(keys + 2)
+	return r, nil
+}
+
+// roundText rounds a float answer to the nearest whole number.
+func roundText(s string) (uint64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("number %q: %w", s, err)
+	}
+	if f <= 0 || math.IsNaN(f) {
+		return 0, nil
+	}
+	return uint64(math.Round(f)), nil
+}
+
+// newChart lays out n empty buckets over the query's range.
+func newChart(q Query, n int) Chart {
+	r := msRange(q)
+	w := float64(r.to-r.from) / float64(n)
+	c := Chart{From: q.From, To: q.To, Step: w / 1000, Buckets: make([]Bucket, n)}
+	for i := range c.Buckets {
+		c.Buckets[i].Start = time.UnixMilli(r.from + int64(math.Round(float64(i)*w))).UTC()
+	}
+	return c
+}
+
+// setBucket fills bucket i from an answer line of chartSQL.
+func (c *Chart) setBucket(i int, bytes, packets string) error {
+	if i < 0 || i >= len(c.Buckets) {
+		return nil
+	}
+	b, err := roundText(bytes)
+	if err != nil {
+		return err
+	}
+	p, err := roundText(packets)
+	if err != nil {
+		return err
+	}
+	c.Buckets[i].Bytes, c.Buckets[i].Packets = b, p
+	if c.Step > 0 {
+		c.Buckets[i].BitsPerSec = float64(b) * 8 / c.Step
+	}
+	return nil
+}
+
+// chartBuckets resolves the bucket count: about 200 by default, and never
+// narrower than a millisecond.
+func chartBuckets(q Query, n int) int {
+	if n <= 0 {
+		n = DefaultBuckets
+	}
+	if span := q.To.Sub(q.From).Milliseconds(); int64(n) > span {
+		n = int(max(span, 1))
+	}
+	return n
+}
