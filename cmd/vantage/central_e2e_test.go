@@ -58,7 +58,10 @@ func TestCentralDatabase(t *testing.T) {
 	ins[0].waitStatus("M", "svc", "ok", 10*time.Second)
 	cluster.Restart()
 	for _, in := range ins {
-		waitFor("replay", func() bool { st := status(in); return st.CentralDB.Connected && st.CentralDB.SpooledRows == 0 && st.CentralDB.Replayed >= 3 })
+		waitFor("replay", func() bool {
+			st := status(in)
+			return st.CentralDB.Connected && st.CentralDB.SpooledRows == 0 && st.CentralDB.Replayed >= 3
+		})
 	}
 	for _, in := range ins {
 		in.stop()

@@ -18,6 +18,7 @@ import (
 	"github.com/vantage-monitor/vantage/internal/chart"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
 	"github.com/vantage-monitor/vantage/internal/poller"
+	"github.com/vantage-monitor/vantage/internal/report"
 	"github.com/vantage-monitor/vantage/internal/snmp"
 	"github.com/vantage-monitor/vantage/internal/trap"
 )
@@ -73,6 +74,8 @@ type Config struct {
 	Database Database `yaml:"database"`
 	// Retention says how long chart data is kept at each resolution.
 	Retention chart.Policies `yaml:"retention"`
+	// Reports are scheduled reports sent through notifiers.
+	Reports []report.Schedule `yaml:"reports"`
 }
 
 // Database configures the central PostgreSQL database. Chart data is
@@ -145,6 +148,16 @@ func (c Config) Validate() error {
 	}
 	if c.Database.SpoolMax < 0 {
 		errs = append(errs, fmt.Errorf("database.spool_max: %d is negative", c.Database.SpoolMax))
+	}
+	for i, r := range c.Reports {
+		if err := r.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+		for _, n := range r.Notifiers {
+			if !known[n] {
+				errs = append(errs, fmt.Errorf("reports[%d] (%s): unknown notifier %q", i, r.Name, n))
+			}
+		}
 	}
 	if err := c.Retention.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("retention: %w", err))
@@ -271,4 +284,6 @@ const Template = `# Vantage server settings. Every key is optional; the values s
 #   hour: 1y
 #   day: 0
 #   rules:              # e.g. - {map: Core, dataset: "if.*", raw: 7d}
+# reports:              # e.g. - {name: weekly-core, map: Core, period: week, at: "07:00",
+#                       #         location: Europe/Paris, notifiers: [ops-mail], format: html}
 `

@@ -9,11 +9,12 @@ import (
 	"text/template/parse"
 )
 
-// DefaultTemplate is the text of a notification when none is configured.
-const DefaultTemplate = "{{.Kind}} {{.Map}}:{{.Device}} ({{.Address}}) is {{.Status}}: {{.Reason}} at {{.Time}} {{.URL}}"
+// DefaultTemplate is the text of a notification when none is configured;
+// a scheduled report (Kind REPORT) is its summary alone.
+const DefaultTemplate = `{{if eq .Kind "REPORT"}}{{.Reason}}{{else}}{{.Kind}} {{.Map}}:{{.Device}} ({{.Address}}) is {{.Status}}: {{.Reason}} at {{.Time}} {{.URL}}{{end}}`
 
 // DefaultSubject is the subject of an e-mail when none is configured.
-const DefaultSubject = "{{.Kind}}: {{.Device}}"
+const DefaultSubject = `{{if eq .Kind "REPORT"}}Vantage report: {{.Map}}{{with .Device}} {{.}}{{end}}{{else}}{{.Kind}}: {{.Device}}{{end}}`
 
 // maxRendered bounds the output of one template, so that a template such as
 // {{range 100000000}}...{{end}} fails instead of filling memory.

@@ -32,6 +32,7 @@ import (
 	"github.com/vantage-monitor/vantage/internal/poller"
 	"github.com/vantage-monitor/vantage/internal/probe"
 	"github.com/vantage-monitor/vantage/internal/probefile"
+	"github.com/vantage-monitor/vantage/internal/report"
 	"github.com/vantage-monitor/vantage/internal/snmp"
 	"github.com/vantage-monitor/vantage/internal/store"
 	"github.com/vantage-monitor/vantage/internal/trap"
@@ -82,6 +83,7 @@ type Server struct {
 	acks      *alert.Acks
 	alerting  *alerting
 	charts    *charts
+	reports   *report.Builder
 	repoller  *trap.Repoller
 	probes    *probe.Registry
 	maps      *netmap.Store
@@ -148,6 +150,7 @@ func build(ctx context.Context, opts Options) (*Server, error) {
 	if err := s.buildAlerting(); err != nil {
 		return nil, err
 	}
+	s.buildReports()
 	if fresh && opts.StarterMap {
 		m := discover.StarterMap(discover.LocalFacts())
 		if err := s.maps.Put(m); err != nil {
@@ -229,12 +232,13 @@ func (s *Server) run(ctx context.Context) error {
 	wg.Go(func() { s.expireAcks(ctx) })
 	wg.Go(func() { s.alerting.run(ctx) })
 	wg.Go(func() { s.charts.run(ctx) })
+	wg.Go(func() { s.runReportSchedules(ctx) })
 
 	var srv *http.Server
 	if httpLn != nil {
 		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
 			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: s.names, ReloadProbes: s.ReloadProbes, Traps: s.recentTraps, Tools: s.tools(),
-			Notifications: s.alerting.n, MapMaintenance: s.mapMaintenance, Charts: s.charts, Retention: s.charts,
+			Notifications: s.alerting.n, MapMaintenance: s.mapMaintenance, Charts: s.charts, Retention: s.charts, Reports: s.reports,
 			Acks: s.acks, Acknowledge: s.acknowledge, Unacknowledge: s.unacknowledge, Logger: s.logger.With("component", "web")})
 		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 			// Requests end with the server, so open event streams do not hold

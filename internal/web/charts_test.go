@@ -39,4 +39,3 @@ func TestParseChartQuery(t *testing.T) {
 		}
 	}
 }
-

@@ -55,6 +55,7 @@ type Deps struct {
 	MapMaintenance func(ctx context.Context, k alert.Ack, end bool) (alert.Ack, error)
 	// Charts serves strip charts (nil: not offered).
 	Charts    Charts
+	Reports   ReportSource
 	Retention Retention
 	// Tools is the probe builder's server side (walks, previews, saving).
 	Tools Tools
@@ -104,6 +105,7 @@ func New(deps Deps) *API {
 	a.handle("GET /api/v1/traps", "Recent SNMP traps; query since (RFC 3339 or 15m), after_id, limit, map, device, unmatched=true", false, a.traps)
 	a.notificationRoutes()
 	a.chartRoutes()
+	a.reportRoutes()
 	a.handle("GET /api/v1/users", "User accounts", false, a.users)
 	a.handle("POST /api/v1/tokens", "Create an API token for the calling user; body {\"label\":\"…\"}", false, a.createToken)
 	if deps.Gatherer != nil {
