@@ -29,7 +29,7 @@ type Duck struct {
 	conn *duckdb.Connector
 	db   *sql.DB
 
-	mu       sync.Mutex // guards days, the ingest connection and progress
+	mu       sync.Mutex   // guards days, the ingest connection and progress
 	queries  sync.RWMutex // held by queries; dropping a day waits for them
 	days     map[string]bool
 	ingest   *sql.Conn

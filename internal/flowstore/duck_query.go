@@ -15,6 +15,7 @@ type duckDialect struct{}
 
 func (duckDialect) float(e string) string { return "CAST(" + e + " AS DOUBLE)" }
 func (duckDialect) int(e string) string   { return "CAST(" + e + " AS BIGINT)" }
+func (duckDialect) i64(n int64) string    { return strconv.FormatInt(n, 10) }
 func (duckDialect) expand(first, last string) string {
 	return fmt.Sprintf("unnest(range(%s, %s + 1))", first, last)
 }

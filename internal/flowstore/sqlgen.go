@@ -17,6 +17,9 @@ type dialect interface {
 	int(expr string) string
 	// expand yields one row per integer from first to last inclusive.
 	expand(first, last string) string
+	// i64 writes a signed 64-bit literal (ClickHouse reads large positive
+	// literals as UInt64, which least and greatest will not mix with Int64).
+	i64(n int64) string
 }
 
 // columns is the stored layout, the same in both stores. Times are
@@ -88,7 +91,7 @@ func insideSQL(nets []netip.Prefix) string {
 // Session.Share computes it.
 func weightSQL(r rangeMS, d dialect) string {
 	return fmt.Sprintf("CASE WHEN start >= %d AND start + dur <= %d THEN 1.0 ELSE %s / %s END",
-		r.from, r.to, d.float(fmt.Sprintf("least(start + dur, %d) - greatest(start, %d)", r.to, r.from)), d.float("dur"))
+		r.from, r.to, d.float(fmt.Sprintf("least(start + dur, %s) - greatest(start, %s)", d.i64(r.to), d.i64(r.from))), d.float("dur"))
 }
 
 // keyColumns are the grouping columns a top-N answer starts with.
@@ -146,16 +149,19 @@ func topSQL(q Query, src string, d dialect) string {
 func chartSQL(q Query, src string, n int, d dialect) string {
 	r := msRange(q)
 	w := float64(r.to-r.from) / float64(n)
-	ws := strconv.FormatFloat(w, 'g', -1, 64)
+	ws := strconv.FormatFloat(w, 'f', -1, 64)
+	if !strings.Contains(ws, ".") {
+		ws += ".0" // a float literal in both dialects
+	}
 	inner := fmt.Sprintf("SELECT %s AS s, %s AS e, dur AS d, bcs + bsc AS b, pcs + psc AS p, "+
-		"%s AS first, least(%d, %s) AS last FROM %s WHERE %s",
+		"%s AS first, least(%s, %s) AS last FROM %s WHERE %s",
 		d.float("start"), d.float("start + dur"),
-		d.int(fmt.Sprintf("floor((greatest(start, %d) - %d) / %s)", r.from, r.from, ws)),
-		n-1, d.int(fmt.Sprintf("floor((least(start + dur, %d) - %d) / %s)", r.to, r.from, ws)),
+		d.int(fmt.Sprintf("floor((greatest(start, %s) - %d) / %s)", d.i64(r.from), r.from, ws)),
+		d.i64(int64(n-1)), d.int(fmt.Sprintf("floor((least(start + dur, %s) - %d) / %s)", d.i64(r.to), r.from, ws)),
 		src, whereSQL(q))
 	mid := fmt.Sprintf("SELECT s, e, d, b, p, %s AS i FROM (%s) AS t1", d.expand("first", "last"), inner)
-	lo := fmt.Sprintf("(%d + i * %s)", r.from, ws)
-	hi := fmt.Sprintf("(%d + (i + 1) * %s)", r.from, ws)
+	lo := d.float(fmt.Sprintf("%d + i * %s", r.from, ws))
+	hi := d.float(fmt.Sprintf("%d + (i + 1) * %s", r.from, ws))
 	share := fmt.Sprintf("greatest(0.0, least(e, %s) - greatest(s, %s)) / %s", hi, lo, d.float("d"))
 	return fmt.Sprintf("SELECT i, sum(CASE WHEN d = 0 THEN %s ELSE %s * %s END) AS vbytes, "+
 		"sum(CASE WHEN d = 0 THEN %s ELSE %s * %s END) AS vpackets FROM (%s) AS t2 GROUP BY i ORDER BY i",
