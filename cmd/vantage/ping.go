@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +22,8 @@ import (
 // without -c, "HOST is alive" or "HOST is unreachable"; with -c, one line
 // per reply and a per-host summary on stderr. Exit status follows fping:
 // 0 all hosts answered, 1 some did not, 2 a name did not resolve.
+// With -style ping it pings one host like Linux ping (the seed's output,
+// ending with min/avg/max/mdev): see pingStyleCmd.
 func pingCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ping", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -30,8 +33,12 @@ func pingCmd(args []string, stdout, stderr io.Writer) error {
 	size := fs.Int("s", 56, "ICMP data bytes (16 to 2000)")
 	quiet := fs.Bool("q", false, "with -c, print only the summaries")
 	mode := fs.String("mode", "auto", "socket mode: auto, raw or dgram")
+	style := fs.String("style", "fping", "output: fping, or ping for Linux ping's (one host; -c 0 pings until interrupted)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *style != "fping" && *style != "ping" {
+		return fmt.Errorf("-style: %q is neither fping nor ping", *style)
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("no hosts given (usage: vantage ping [-c N] HOST...)")
@@ -56,6 +63,9 @@ func pingCmd(args []string, stdout, stderr io.Writer) error {
 	defer engine.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if *style == "ping" {
+		return pingStyleCmd(ctx, engine, fs.Args(), icmp.Session{Count: *count, Interval: per, Timeout: to, Size: *size}, *quiet, stdout, stderr)
+	}
 
 	var mu sync.Mutex // keeps output lines whole
 	print := func(w io.Writer, s string) {
@@ -170,3 +180,36 @@ func msOrDuration(s string) (time.Duration, error) {
 // replyBytes is what fping 5 reports as the reply size: the ICMP message
 // (header and data), without the IP header.
 func replyBytes(_ netip.Addr, size int) int { return size + 8 }
+
+// pingStyleCmd pings one host like Linux ping: a line per reply, and
+// statistics with min/avg/max/mdev when -c echoes were sent or on Ctrl-C.
+// Exit status follows ping: 0 when any reply came, 1 when none, 2 on
+// errors.
+func pingStyleCmd(ctx context.Context, engine *icmp.Engine, hosts []string, s icmp.Session, quiet bool, stdout, stderr io.Writer) error {
+	if len(hosts) != 1 {
+		return fmt.Errorf("-style ping takes one host, not %d", len(hosts))
+	}
+	addr, err := resolve(ctx, hosts[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", hosts[0], err)
+		return exitCode(2)
+	}
+	s.Host, s.Addr = hosts[0], addr
+	inStats := false
+	st, err := engine.RunSession(ctx, s, func(line string) {
+		if line == "" {
+			inStats = true
+		}
+		if !quiet || inStats || strings.HasPrefix(line, "PING ") {
+			fmt.Fprintln(stdout, line)
+		}
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", hosts[0], err)
+		return exitCode(2)
+	}
+	if st.Received == 0 {
+		return exitCode(1)
+	}
+	return nil
+}
