@@ -23,6 +23,9 @@ func Marshal(m *Map) ([]byte, error) {
 	if m.SNMP != nil {
 		add(root, "snmp", snmpNode(m.SNMP))
 	}
+	if m.Geo != nil && len(m.Geo.Benchmarks) > 0 {
+		add(root, "geo", geoNode(m.Geo))
+	}
 	if len(m.Devices) > 0 {
 		seq := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, d := range m.Devices {

@@ -29,9 +29,11 @@ type Map struct {
 	Vantage string `yaml:"vantage,omitempty" json:"vantage,omitempty"`
 	// SNMP holds the map's default SNMP settings for its devices; a
 	// device's own fields win, and the server's defaults fill the rest.
-	SNMP     *SNMPSettings `yaml:"snmp,omitempty" json:"snmp,omitempty"`
-	Devices  []Device      `yaml:"devices,omitempty" json:"devices"`
-	Networks []Network     `yaml:"networks,omitempty" json:"networks"`
+	SNMP *SNMPSettings `yaml:"snmp,omitempty" json:"snmp,omitempty"`
+	// Geo holds the benchmarks that place devices without lat/lon.
+	Geo      *Geo      `yaml:"geo,omitempty" json:"geo,omitempty"`
+	Devices  []Device  `yaml:"devices,omitempty" json:"devices"`
+	Networks []Network `yaml:"networks,omitempty" json:"networks"`
 	// Links are the explicit links of the file. Links implied by addresses
 	// (a device inside a network's CIDR) are computed by AutoLinks and are
 	// never stored.
@@ -181,6 +183,10 @@ func (m *Map) Clone() *Map {
 	if m.SNMP != nil {
 		sn := *m.SNMP
 		c.SNMP = &sn
+	}
+	if m.Geo != nil {
+		g := Geo{Benchmarks: slices.Clone(m.Geo.Benchmarks)}
+		c.Geo = &g
 	}
 	c.Devices = slices.Clone(m.Devices)
 	for i := range c.Devices {

@@ -49,7 +49,7 @@ func DefaultName(file string) string {
 // positions remembers where each item and key was written, so that
 // semantic errors found after decoding can still name their line.
 type positions struct {
-	name, vantage, snmp int
+	name, vantage, snmp, geo int
 	devices             []itemPos
 	networks            []itemPos
 	links               []int
@@ -99,6 +99,8 @@ func (ps *positions) top(key string) int {
 		return ps.name
 	case "snmp":
 		return ps.snmp
+	case "geo":
+		return ps.geo
 	}
 	return ps.vantage
 }
@@ -171,6 +173,9 @@ func (p *parser) file(data []byte) (*Map, *positions) {
 		case "snmp":
 			pos.snmp = line
 			m.SNMP = p.snmp(v, "map")
+		case "geo":
+			pos.geo = line
+			m.Geo = p.geo(v)
 		case "devices":
 			p.seq(v, key, func(i int, n *yaml.Node) {
 				d, ip := p.device(n, i)
@@ -189,7 +194,7 @@ func (p *parser) file(data []byte) (*Map, *positions) {
 				pos.links = append(pos.links, n.Line)
 			})
 		default:
-			p.errorf(line, "unknown key %q (expected name, vantage, snmp, devices, networks or links)", key)
+			p.errorf(line, "unknown key %q (expected name, vantage, snmp, geo, devices, networks or links)", key)
 		}
 	})
 	return m, pos

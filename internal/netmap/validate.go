@@ -54,6 +54,10 @@ func validate(m *Map, pos *positions) []*FileError {
 		}
 	}
 
+	for _, r := range checkGeo(m.Geo) {
+		v.errorf(pos.top("geo"), "map: %s", r)
+	}
+
 	type entry struct {
 		kind string
 		line int
