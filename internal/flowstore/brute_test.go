@@ -271,6 +271,8 @@ func querySuite(from time.Time, span time.Duration) map[string]Query {
 			q.Inside = []netip.Prefix{netip.MustParsePrefix("10.2.0.0/16"), netip.MustParsePrefix("2001:db8:13::/48")}
 		}),
 		"inside networks server": with(all, func(q *Query) { q.By = ByServer; q.Inside = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")} }),
+		"hour-aligned sessions":  {From: time.Date(2026, 2, 28, 5, 0, 0, 0, time.UTC), To: time.Date(2026, 2, 28, 9, 0, 0, 0, time.UTC), Metric: MetricSessions, Limit: 30},
+		"hour-aligned clients":   {From: time.Date(2026, 2, 28, 5, 0, 0, 0, time.UTC), To: time.Date(2026, 2, 28, 9, 0, 0, 0, time.UTC), By: ByClient},
 		"empty range":            {From: from.Add(-48 * time.Hour), To: from.Add(-47 * time.Hour)},
 	}
 }

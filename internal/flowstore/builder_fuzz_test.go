@@ -39,7 +39,7 @@ func FuzzBuilder(f *testing.F) {
 				Received: t0.Add(time.Duration(c[0]) * time.Second),
 				Exporter: netip.AddrFrom4([4]byte{192, 0, 2, c[1] & 1}),
 				SrcAddr:  addr(c[2]), DstAddr: addr(c[3]),
-				SrcPort: uint16(c[4] & 7), DstPort: uint16(c[5] & 7) * 20,
+				SrcPort: uint16(c[4] & 7), DstPort: uint16(c[5]&7) * 20,
 				Start: start, End: start.Add(time.Duration(c[8]) * time.Second),
 				Proto: []uint8{6, 17, 1, 0}[c[9]&3], TCPFlags: c[10],
 				Bytes: uint64(binary.BigEndian.Uint16(c[11:])), Packets: uint64(c[13]),

@@ -53,19 +53,12 @@ func (c *ClickHouse) TimeChart(ctx context.Context, q Query, buckets int) (Chart
 	}
 	n := chartBuckets(q, buckets)
 	ch := newChart(q, n)
-	err = c.query(ctx, chartSQL(q, c.source(q), n, chDialect{}), func(v []string) error {
-		if len(v) != 3 {
-			return fmt.Errorf("answer has %d columns, want 3", len(v))
-		}
-		i, err := strconv.Atoi(v[0])
-		if err != nil {
-			return fmt.Errorf("bucket %q: %w", v[0], err)
-		}
-		return ch.setBucket(i, v[1], v[2])
-	})
+	ev := newChartEvents(n)
+	err = c.query(ctx, chartSQL(q, c.source(q), n, chDialect{}), ev.add)
 	if err != nil {
 		return Chart{}, fmt.Errorf("flow chart: %w", err)
 	}
+	ev.fill(&ch)
 	return ch, nil
 }
 

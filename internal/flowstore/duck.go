@@ -32,6 +32,7 @@ type Duck struct {
 	mu       sync.Mutex   // guards days, the ingest connection and progress
 	queries  sync.RWMutex // held by queries; dropping a day waits for them
 	days     map[string]bool
+	built    map[int64]bool // hours (ms) with roll-ups
 	ingest   *sql.Conn
 	progress Progress
 	lastMnt  time.Time
@@ -78,7 +79,7 @@ func OpenDuck(dir string, opts Options) (*Duck, error) {
 	}
 	d := &Duck{
 		dir: dir, opts: opts, log: opts.Logger, conn: conn, db: sql.OpenDB(conn),
-		days: make(map[string]bool), loaded: make(chan struct{}),
+		days: make(map[string]bool), built: make(map[int64]bool), loaded: make(chan struct{}),
 	}
 	ingest, err := d.db.Conn(context.Background())
 	if err != nil {
@@ -197,6 +198,9 @@ func (d *Duck) attachLocked(ctx context.Context, day string, create bool) error 
 	}
 	if _, err := d.db.ExecContext(ctx, fmt.Sprintf(duckSchema, alias(day))); err != nil {
 		return fmt.Errorf("flow store: create table in %s: %w", path, err)
+	}
+	if err := d.loadRollupsLocked(ctx, day); err != nil {
+		return err
 	}
 	d.days[day] = true
 	return nil

@@ -29,6 +29,10 @@ func (d *Duck) Insert(ctx context.Context, sessions []Session) error {
 			d.mu.Unlock()
 			return err
 		}
+		if err := d.unrollLocked(ctx, ss); err != nil {
+			d.mu.Unlock()
+			return err
+		}
 	}
 	due := time.Since(d.lastMnt) >= maintainEvery
 	if due {
@@ -36,7 +40,10 @@ func (d *Duck) Insert(ctx context.Context, sessions []Session) error {
 	}
 	d.mu.Unlock()
 	if due {
-		return d.Maintain(ctx)
+		if err := d.Maintain(ctx); err != nil {
+			return err
+		}
+		return d.Rollup(ctx, time.Now().Add(-rollupDelay))
 	}
 	return nil
 }
@@ -146,6 +153,10 @@ func (d *Duck) dropLocked(ctx context.Context, day string) error {
 		return fmt.Errorf("flow store: drop day %s: %w", day, err)
 	}
 	delete(d.days, day)
+	t, _ := time.Parse("20060102", day)
+	for h := t.UnixMilli(); h < t.UnixMilli()+24*hourMS; h += hourMS {
+		delete(d.built, h)
+	}
 	path := d.dayPath(day)
 	for _, p := range []string{path, path + ".wal"} {
 		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {

@@ -57,8 +57,14 @@ func (d *Duck) Top(ctx context.Context, q Query) ([]Row, error) {
 	if src == "" {
 		return []Row{}, nil
 	}
+	d.mu.Lock()
+	sql := d.rollupSQL(q)
+	d.mu.Unlock()
+	if sql == "" {
+		sql = topSQL(q, src+" AS src", duckDialect{})
+	}
 	out := []Row{}
-	err = d.query(ctx, topSQL(q, src+" AS src", duckDialect{}), func(v []string) error {
+	err = d.query(ctx, sql, func(v []string) error {
 		r, err := rowFromText(q.By, d.opts.Ports, v)
 		out = append(out, r)
 		return err
@@ -83,16 +89,12 @@ func (d *Duck) TimeChart(ctx context.Context, q Query, buckets int) (Chart, erro
 	if src == "" {
 		return c, nil
 	}
-	err = d.query(ctx, chartSQL(q, src+" AS src", n, duckDialect{}), func(v []string) error {
-		i, err := strconv.Atoi(v[0])
-		if err != nil {
-			return fmt.Errorf("bucket %q: %w", v[0], err)
-		}
-		return c.setBucket(i, v[1], v[2])
-	})
+	ev := newChartEvents(n)
+	err = d.query(ctx, chartSQL(q, src+" AS src", n, duckDialect{}), ev.add)
 	if err != nil {
 		return Chart{}, fmt.Errorf("flow chart: %w", err)
 	}
+	ev.fill(&c)
 	return c, nil
 }
 

@@ -113,3 +113,42 @@ func TestDuckSizeCapDropsOldest(t *testing.T) {
 		t.Errorf("the newest day was dropped: %v", err)
 	}
 }
+
+// TestDuckRollups runs the query suite with every hour rolled up, then
+// stores more sessions into rolled-up hours and checks again.
+func TestDuckRollups(t *testing.T) {
+	d := openDuck(t, t.TempDir(), DefaultOptions())
+	ctx := context.Background()
+	ss := suiteSessions()
+	half := len(ss) / 2
+	if err := d.Insert(ctx, ss[:half]); err != nil {
+		t.Fatal(err)
+	}
+	far := suiteFrom.Add(100 * time.Hour)
+	if err := d.Rollup(ctx, far); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.built) < 30 {
+		t.Fatalf("%d hours rolled up, want the 30-hour span", len(d.built))
+	}
+	q := Query{From: suiteFrom.Add(-time.Hour), To: suiteFrom.Add(40 * time.Hour)}
+	d.mu.Lock()
+	useful := d.rollupSQL(func() Query { q, _ := q.normalize(); return q }()) != ""
+	d.mu.Unlock()
+	if !useful {
+		t.Fatal("a whole-range host query does not use the roll-ups")
+	}
+	got, err := d.Top(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTop(t, "half, rolled up", got, q, DefaultPorts(), ss[:half])
+	if err := d.Insert(ctx, ss[half:]); err != nil {
+		t.Fatal(err)
+	}
+	runQuerySuite(t, d) // stale hours dropped: answered from sessions
+	if err := d.Rollup(ctx, far); err != nil {
+		t.Fatal(err)
+	}
+	runQuerySuite(t, d) // rebuilt
+}

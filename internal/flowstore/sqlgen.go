@@ -144,8 +144,16 @@ func topSQL(q Query, src string, d dialect) string {
 }
 
 // chartSQL spreads the volume of the sessions of src over n equal buckets
-// of the range. Its answer's columns are the bucket index, bytes and
-// packets.
+// of the range without visiting each bucket a session spans: a session is
+// a constant rate (volume/duration) from its start to its end, so it adds
+// its rate at its start, takes it away at its end, and a bucket holds the
+// rate running at its start times its width plus what starts and ends
+// inside it did there. Each event contributes rate × (bucket end − t) to
+// its own bucket and its rate to the running rate of those after; the
+// caller adds them up (Chart.fromEvents). Sessions without duration put
+// their whole volume in their bucket. The answer's columns are the bucket
+// index, then for bytes and for packets: the summed rate, the in-bucket
+// part, and the volume of sessions without duration.
 func chartSQL(q Query, src string, n int, d dialect) string {
 	r := msRange(q)
 	w := float64(r.to-r.from) / float64(n)
@@ -153,17 +161,16 @@ func chartSQL(q Query, src string, n int, d dialect) string {
 	if !strings.Contains(ws, ".") {
 		ws += ".0" // a float literal in both dialects
 	}
-	inner := fmt.Sprintf("SELECT %s AS s, %s AS e, dur AS d, bcs + bsc AS b, pcs + psc AS p, "+
-		"%s AS first, least(%s, %s) AS last FROM %s WHERE %s",
-		d.float("start"), d.float("start + dur"),
-		d.int(fmt.Sprintf("floor((greatest(start, %s) - %d) / %s)", d.i64(r.from), r.from, ws)),
-		d.i64(int64(n-1)), d.int(fmt.Sprintf("floor((least(start + dur, %s) - %d) / %s)", d.i64(r.to), r.from, ws)),
-		src, whereSQL(q))
-	mid := fmt.Sprintf("SELECT s, e, d, b, p, %s AS i FROM (%s) AS t1", d.expand("first", "last"), inner)
-	lo := d.float(fmt.Sprintf("%d + i * %s", r.from, ws))
-	hi := d.float(fmt.Sprintf("%d + (i + 1) * %s", r.from, ws))
-	share := fmt.Sprintf("greatest(0.0, least(e, %s) - greatest(s, %s)) / %s", hi, lo, d.float("d"))
-	return fmt.Sprintf("SELECT i, sum(CASE WHEN d = 0 THEN %s ELSE %s * %s END) AS vbytes, "+
-		"sum(CASE WHEN d = 0 THEN %s ELSE %s * %s END) AS vpackets FROM (%s) AS t2 GROUP BY i ORDER BY i",
-		d.float("b"), d.float("b"), share, d.float("p"), d.float("p"), share, mid)
+	where := whereSQL(q)
+	starts := fmt.Sprintf("SELECT %s AS t, %s / %s AS rb, %s / %s AS rp, 0.0 AS zb, 0.0 AS zp FROM %s WHERE %s AND dur > 0",
+		d.float(fmt.Sprintf("greatest(start, %s)", d.i64(r.from))), d.float("bcs + bsc"), d.float("dur"), d.float("pcs + psc"), d.float("dur"), src, where)
+	ends := fmt.Sprintf("SELECT %s AS t, -%s / %s AS rb, -%s / %s AS rp, 0.0 AS zb, 0.0 AS zp FROM %s WHERE %s AND dur > 0 AND start + dur < %d",
+		d.float("start + dur"), d.float("bcs + bsc"), d.float("dur"), d.float("pcs + psc"), d.float("dur"), src, where, r.to)
+	zeros := fmt.Sprintf("SELECT %s AS t, 0.0 AS rb, 0.0 AS rp, %s AS zb, %s AS zp FROM %s WHERE %s AND dur = 0",
+		d.float("start"), d.float("bcs + bsc"), d.float("pcs + psc"), src, where)
+	bucket := fmt.Sprintf("SELECT %s AS i, t, rb, rp, zb, zp FROM (%s UNION ALL %s UNION ALL %s) AS t1",
+		d.int(fmt.Sprintf("floor((t - %d) / %s)", r.from, ws)), starts, ends, zeros)
+	left := fmt.Sprintf("(%d + (i + 1) * %s - t)", r.from, ws)
+	return fmt.Sprintf("SELECT i, sum(rb) AS srb, sum(rb * %s) AS crb, sum(zb) AS szb, sum(rp) AS srp, sum(rp * %s) AS crp, sum(zp) AS szp "+
+		"FROM (%s) AS t2 GROUP BY i ORDER BY i", left, left, bucket)
 }

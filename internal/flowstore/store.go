@@ -174,24 +174,67 @@ func newChart(q Query, n int) Chart {
 	return c
 }
 
-// setBucket fills bucket i from an answer line of chartSQL.
-func (c *Chart) setBucket(i int, bytes, packets string) error {
-	if i < 0 || i >= len(c.Buckets) {
-		return nil
+// chartEvents accumulates the answer lines of chartSQL.
+type chartEvents struct {
+	rate, in, zero [2][]float64 // [bytes, packets][bucket]
+}
+
+func newChartEvents(n int) *chartEvents {
+	e := &chartEvents{}
+	for k := range 2 {
+		e.rate[k], e.in[k], e.zero[k] = make([]float64, n), make([]float64, n), make([]float64, n)
 	}
-	b, err := roundText(bytes)
+	return e
+}
+
+// add takes one answer line: index, then rate, in-bucket part and
+// zero-duration volume for bytes, then for packets.
+func (e *chartEvents) add(v []string) error {
+	if len(v) != 7 {
+		return fmt.Errorf("answer has %d columns, want 7", len(v))
+	}
+	i, err := strconv.Atoi(v[0])
 	if err != nil {
-		return err
+		return fmt.Errorf("bucket %q: %w", v[0], err)
 	}
-	p, err := roundText(packets)
-	if err != nil {
-		return err
+	if i < 0 || i >= len(e.rate[0]) {
+		return nil // an end rounded onto the range's end
 	}
-	c.Buckets[i].Bytes, c.Buckets[i].Packets = b, p
-	if c.Step > 0 {
-		c.Buckets[i].BitsPerSec = float64(b) * 8 / c.Step
+	for k := range 2 {
+		for j, dst := range []*float64{&e.rate[k][i], &e.in[k][i], &e.zero[k][i]} {
+			f, err := strconv.ParseFloat(v[1+3*k+j], 64)
+			if err != nil {
+				return fmt.Errorf("number %q: %w", v[1+3*k+j], err)
+			}
+			*dst += f
+		}
 	}
 	return nil
+}
+
+// fill turns the events into bucket volumes: the running rate times the
+// width, plus the in-bucket parts.
+func (e *chartEvents) fill(c *Chart) {
+	w := c.Step * 1000
+	for k := range 2 {
+		running := 0.0
+		for i := range c.Buckets {
+			v := running*w + e.in[k][i] + e.zero[k][i]
+			running += e.rate[k][i]
+			n := uint64(0)
+			if v > 0 {
+				n = uint64(math.Round(v))
+			}
+			if k == 0 {
+				c.Buckets[i].Bytes = n
+				if c.Step > 0 {
+					c.Buckets[i].BitsPerSec = v * 8 / c.Step
+				}
+			} else {
+				c.Buckets[i].Packets = n
+			}
+		}
+	}
 }
 
 // chartBuckets resolves the bucket count: about 200 by default, and never
