@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net"
 	"net/netip"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -102,11 +103,18 @@ func (c *Collector) Start(ctx context.Context) error {
 		return errors.New("flow: collector already started")
 	}
 	if c.cfg.TemplateFile != "" {
+		// A damaged file must not keep flows out: it is set aside and the
+		// templates come again from the exporters.
 		n, err := c.loadState(c.cfg.TemplateFile)
 		if err != nil {
-			return err
+			bad := c.cfg.TemplateFile + ".bad"
+			c.log.Warn("flow template file unreadable, set aside", "err", err, "moved_to", bad)
+			if rerr := os.Rename(c.cfg.TemplateFile, bad); rerr != nil {
+				return fmt.Errorf("flow template file: %w (and cannot move it aside: %w)", err, rerr)
+			}
+		} else {
+			c.log.Info("flow templates loaded", "file", c.cfg.TemplateFile, "templates", n)
 		}
-		c.log.Info("flow templates loaded", "file", c.cfg.TemplateFile, "templates", n)
 	}
 	c.started = true
 	c.queues = make([]chan datagram, c.cfg.Workers)

@@ -11,9 +11,11 @@ import (
 
 // Fixed layouts of the NetFlow versions before templates (Cisco NetFlow
 // Export Datagram Format): header size, record size and the most records
-// an exporter puts in one datagram.
+// an exporter puts in one datagram. Cisco caps v1 at 24 records, but
+// softflowd sends more (26 in one datagram), so for v1 only the datagram
+// size bounds the count.
 const (
-	v1Header, v1Record, v1Max = 16, 48, 24
+	v1Header, v1Record, v1Max = 16, 48, 0
 	v5Header, v5Record, v5Max = 24, 48, 30
 	v7Header, v7Record, v7Max = 24, 52, 27
 )
@@ -30,7 +32,7 @@ type legacyHeader struct {
 // corrupt count (55582 in a 1464-byte datagram) would otherwise make
 // decoders produce tens of thousands of empty records.
 func checkLegacyCount(version string, count, size, header, record, most int) error {
-	if count > most || header+record*count > size {
+	if (most > 0 && count > most) || header+record*count > size {
 		return fmt.Errorf("%s: header count %d does not fit a %d-byte datagram (at most %d records of %d bytes): %w",
 			version, count, size, most, record, ErrMalformed)
 	}
