@@ -1,0 +1,286 @@
+package probe
+
+// The UDP probes against real Debian servers, each on 127.0.0.1 or inside
+// a network namespace made for the test: chrony (NTP), FreeRADIUS,
+// tftpd-hpa and dnsmasq (DHCP). A missing server skips its test, or fails
+// it when CI=true (`make test-deps` installs them).
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vantage-monitor/vantage/internal/icmp/netnstest"
+	"github.com/vantage-monitor/vantage/internal/status"
+)
+
+// needServer finds a Debian server binary or skips (fails under CI=true).
+func needServer(t *testing.T, name, pkg string) string {
+	t.Helper()
+	for _, p := range []string{name, "/usr/sbin/" + name, "/sbin/" + name} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	msg := fmt.Sprintf("%s not found; install it with apt-get install -y %s", name, pkg)
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// syncBuf is a goroutine-safe output buffer for a server's log.
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServer runs a server until the test ends and returns its log.
+func startServer(t *testing.T, name string, args ...string) *syncBuf {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	out := &syncBuf{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("%s output:\n%s", filepath.Base(name), out.String())
+		}
+	})
+	return out
+}
+
+// pollUntil polls until the result is not Down (the server has started),
+// at most 50 times; the last result is returned either way.
+func pollUntil(t *testing.T, p Probe, target Target) status.Result {
+	t.Helper()
+	var r status.Result
+	for range 50 {
+		if r = p.Poll(context.Background(), target); r.Level != status.Down {
+			return r
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return r
+}
+
+func TestNTPChrony(t *testing.T) {
+	bin := needServer(t, "chronyd", "chrony")
+	dir := t.TempDir()
+	port := closedUDPPort(t)
+	conf := fmt.Sprintf("port %d\nbindaddress 127.0.0.1\ncmdport 0\nlocal stratum 8\nallow 127.0.0.1\npidfile %s/chronyd.pid\n", port, dir)
+	if err := os.WriteFile(filepath.Join(dir, "chrony.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// -x: never touch the system clock; -d: foreground, log to stderr.
+	startServer(t, bin, "-d", "-x", "-u", "root", "-f", filepath.Join(dir, "chrony.conf"))
+	target := Target{Address: "127.0.0.1", Params: map[string]string{"port": fmt.Sprint(port), "timeout": "1s"}}
+	r := pollUntil(t, NTPInfo().New(), target)
+	wantResult(t, r, status.OK, "")
+	if r.Values["stratum"] != 8 || r.Values["refid"] != "127.127.1.1" {
+		t.Fatalf("values %v, want stratum 8 from the local reference", r.Values)
+	}
+	// The server is this machine's clock: any offset is measurement noise.
+	if off := r.Values["offset_ms"].(float64); off < -100 || off > 100 {
+		t.Fatalf("offset %v ms against our own clock", off)
+	}
+	target.Params["stratum_warning"] = "7"
+	wantResult(t, NTPInfo().New().Poll(context.Background(), target), status.Warning, "stratum 8 > 7")
+}
+
+func TestRADIUSFreeRADIUS(t *testing.T) {
+	bin := needServer(t, "freeradius", "freeradius")
+	dir := filepath.Join(t.TempDir(), "raddb")
+	if out, err := exec.Command("cp", "-a", "/etc/freeradius/3.0", dir).CombinedOutput(); err != nil {
+		t.Skipf("no FreeRADIUS configuration to copy: %v: %s", err, out)
+	}
+	// Run as root from the copy, with its run and log folders inside it.
+	conf := filepath.Join(dir, "radiusd.conf")
+	edit(t, conf, func(f []string) string {
+		switch {
+		case len(f) >= 3 && f[1] == "=" && (f[0] == "user" || f[0] == "group"):
+			return "#"
+		case len(f) >= 3 && f[1] == "=" && (f[0] == "run_dir" || f[0] == "logdir"):
+			return f[0] + " = " + dir
+		case len(f) >= 3 && f[0] == "proxy_requests":
+			return "proxy_requests = no"
+		}
+		return ""
+	})
+	// Listen on loopback only, on free ports: the first is auth (IPv4).
+	port := closedUDPPort(t)
+	ports := []int{port, closedUDPPort(t), closedUDPPort(t), closedUDPPort(t)}
+	edit(t, filepath.Join(dir, "sites-enabled", "default"), func(f []string) string {
+		switch {
+		case len(f) == 3 && f[0] == "ipaddr" && f[2] == "*":
+			return "ipaddr = 127.0.0.1"
+		case len(f) == 3 && f[0] == "ipv6addr" && f[2] == "::":
+			return "ipv6addr = ::1"
+		case len(f) == 3 && f[0] == "port" && f[2] == "0" && len(ports) > 0:
+			p := ports[0]
+			ports = ports[1:]
+			return fmt.Sprintf("port = %d", p)
+		}
+		return ""
+	})
+	inner := closedUDPPort(t)
+	edit(t, filepath.Join(dir, "sites-enabled", "inner-tunnel"), func(f []string) string {
+		if len(f) == 3 && f[0] == "port" && f[2] == "18120" {
+			return fmt.Sprintf("port = %d", inner)
+		}
+		return ""
+	})
+	users := filepath.Join(dir, "mods-config", "files", "authorize")
+	old, err := os.ReadFile(users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Remove(users)
+	if err := os.WriteFile(users, append([]byte("vantage Cleartext-Password := \"probe-pass\"\n\n"), old...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	startServer(t, bin, "-X", "-d", dir)
+
+	params := func(kv ...string) Target {
+		p := map[string]string{"port": fmt.Sprint(port), "Shared Secret": "testing123", "User Name": "vantage", "Password": "probe-pass", "timeout": "2s", "attempts": "2"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			p[kv[i]] = kv[i+1]
+		}
+		return Target{Address: "127.0.0.1", Params: p}
+	}
+	r := pollUntil(t, RADIUSInfo().New(), params())
+	wantResult(t, r, status.OK, "")
+	if r.Values["result"] != "accept" {
+		t.Fatalf("result %v", r.Values["result"])
+	}
+	for _, tc := range []struct {
+		name   string
+		target Target
+		level  status.Level
+		reason string
+	}{
+		{"wrong password", params("Password", "wrong"), status.Alarm, `Access-Reject for user "vantage"`},
+		{"reject expected", params("Password", "wrong", "expect", "reject"), status.OK, ""},
+		{"long password", params("Password", strings.Repeat("x", 40)), status.Alarm, "Access-Reject"},
+		// FreeRADIUS drops a request whose Message-Authenticator does not
+		// verify: a wrong secret is silence.
+		{"wrong secret", params("Shared Secret", "not-the-secret", "timeout", "600ms"), status.Down, "wrong shared secret"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantResult(t, RADIUSInfo().New().Poll(context.Background(), tc.target), tc.level, tc.reason)
+		})
+	}
+}
+
+func TestTFTPHPA(t *testing.T) {
+	bin := needServer(t, "in.tftpd", "tftpd-hpa")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "boot.cfg"), []byte(strings.Repeat("x", 700)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	port := closedUDPPort(t)
+	startServer(t, bin, "-L", "-u", "root", "-a", fmt.Sprintf("127.0.0.1:%d", port), "-s", dir)
+	target := func(file string) Target {
+		return Target{Address: "127.0.0.1", Params: map[string]string{"port": fmt.Sprint(port), "file": file, "timeout": "1s"}}
+	}
+	r := pollUntil(t, TFTPInfo().New(), target("boot.cfg"))
+	wantResult(t, r, status.OK, "")
+	if r.Values["first_block_bytes"] != 512 {
+		t.Fatalf("values %v", r.Values)
+	}
+	wantResult(t, TFTPInfo().New().Poll(context.Background(), target("missing.cfg")), status.Alarm, `TFTP error 1 for "missing.cfg": File not found`)
+}
+
+// edit rewrites the lines of a configuration file for which change
+// (given the line's fields) returns a replacement; "" keeps the line. The
+// file is replaced, not written through, so a symbolic link into /etc is
+// never followed.
+func edit(t *testing.T, path string, change func(fields []string) string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	for i, l := range lines {
+		if r := change(strings.Fields(l)); r != "" {
+			lines[i] = r
+		}
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDHCPDnsmasq runs dnsmasq as a DHCP server inside a namespace and
+// polls it from the host as a relay agent: the DISCOVER goes by unicast
+// over the veth with giaddr = the host's end, and the OFFER comes back by
+// unicast to that address, port 67. Nothing is broadcast anywhere.
+func TestDHCPDnsmasq(t *testing.T) {
+	bin := needServer(t, "dnsmasq", "dnsmasq-base")
+	ns := netnstest.New(t, "dhcp")
+	host := ns.HostAddr().As4()
+	// The pool sits in the /24 around giaddr (dnsmasq picks a relayed
+	// request's range by giaddr); it is only ever offered, never used.
+	lo, hi := host, host
+	lo[3], hi[3] = 200, 210
+	if host[3] >= 200 {
+		lo[3], hi[3] = 10, 20
+	}
+	dir := t.TempDir()
+	startServer(t, "ip", "netns", "exec", ns.Name(), bin, "--keep-in-foreground", "--conf-file=/dev/null", "--user=root", "--pid-file=",
+		"--port=0", "--no-ping", "--log-dhcp", "--log-facility=-", "--dhcp-leasefile="+filepath.Join(dir, "leases"),
+		fmt.Sprintf("--dhcp-range=%s,%s,255.255.255.0,1h", netip.AddrFrom4(lo), netip.AddrFrom4(hi)),
+		"--dhcp-option=option:router,"+ns.HostAddr().String())
+	target := Target{Address: ns.Addr().String(), Params: map[string]string{"timeout": "1s", "DHCP Client ID": "vantage-test"}}
+	r := pollUntil(t, DHCPInfo().New(), target)
+	wantResult(t, r, status.OK, "")
+	if r.Values["reply"] != "DHCPOFFER" || r.Values["server_id"] != ns.Addr().String() || r.Values["lease_s"] != int64(3600) {
+		t.Fatalf("values %v", r.Values)
+	}
+	if a, err := netip.ParseAddr(fmt.Sprint(r.Values["offered_address"])); err != nil || a.Compare(netip.AddrFrom4(lo)) < 0 || a.Compare(netip.AddrFrom4(hi)) > 0 {
+		t.Fatalf("offered %v, want one in %s-%s", r.Values["offered_address"], netip.AddrFrom4(lo), netip.AddrFrom4(hi))
+	}
+	if r.Values["router"] != ns.HostAddr().String() {
+		t.Fatalf("router %v", r.Values["router"])
+	}
+	target.Params["DHCP Router Address"] = "198.51.100.1"
+	wantResult(t, DHCPInfo().New().Poll(context.Background(), target), status.Alarm, "router "+ns.HostAddr().String()+", expected 198.51.100.1")
+	delete(target.Params, "DHCP Router Address")
+	target.Params["message_type"] = "DHCPINFORM"
+	r = DHCPInfo().New().Poll(context.Background(), target)
+	wantResult(t, r, status.OK, "")
+	if r.Values["reply"] != "DHCPACK" {
+		t.Fatalf("INFORM values %v", r.Values)
+	}
+}
