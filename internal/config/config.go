@@ -16,6 +16,7 @@ import (
 
 	"github.com/vantage-monitor/vantage/internal/alert"
 	"github.com/vantage-monitor/vantage/internal/chart"
+	"github.com/vantage-monitor/vantage/internal/dnsmon"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
 	"github.com/vantage-monitor/vantage/internal/poller"
 	"github.com/vantage-monitor/vantage/internal/report"
@@ -74,6 +75,8 @@ type Config struct {
 	Database Database `yaml:"database"`
 	// Retention says how long chart data is kept at each resolution.
 	Retention chart.Policies `yaml:"retention"`
+	// DNS is Vantage's own resolver for DNS name monitoring.
+	DNS dnsmon.Config `yaml:"dns"`
 	// Reports are scheduled reports sent through notifiers.
 	Reports []report.Schedule `yaml:"reports"`
 }
@@ -107,6 +110,7 @@ func Default() Config {
 		Traps:           trap.DefaultConfig(),
 		Retention:       chart.DefaultPolicies(),
 		Database:        Database{SpoolMax: 1 << 30},
+		DNS:             dnsmon.DefaultConfig(),
 	}
 }
 
@@ -158,6 +162,9 @@ func (c Config) Validate() error {
 				errs = append(errs, fmt.Errorf("reports[%d] (%s): unknown notifier %q", i, r.Name, n))
 			}
 		}
+	}
+	if err := c.DNS.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := c.Retention.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("retention: %w", err))
@@ -284,6 +291,11 @@ const Template = `# Vantage server settings. Every key is optional; the values s
 #   hour: 1y
 #   day: 0
 #   rules:              # e.g. - {map: Core, dataset: "if.*", raw: 7d}
+# dns:                  # Vantage's own resolver (DNS name monitoring, discovery names)
+#   servers:            # e.g. ["192.0.2.53", "[2001:db8::53]:53"]; none: /etc/resolv.conf
+#   timeout: 2s
+#   min_ttl: 1m0s       # re-resolve a watched name at most this often
+#   attempts: 2
 # reports:              # e.g. - {name: weekly-core, map: Core, period: week, at: "07:00",
 #                       #         location: Europe/Paris, notifiers: [ops-mail], format: html}
 `

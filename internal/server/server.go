@@ -24,6 +24,7 @@ import (
 	"github.com/vantage-monitor/vantage/internal/chart"
 	"github.com/vantage-monitor/vantage/internal/config"
 	"github.com/vantage-monitor/vantage/internal/discover"
+	"github.com/vantage-monitor/vantage/internal/dnsmon"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
 	"github.com/vantage-monitor/vantage/internal/icmp"
 	"github.com/vantage-monitor/vantage/internal/mib"
@@ -184,7 +185,8 @@ func (s *Server) buildMonitoring() error {
 	s.pinger = pinger
 	s.names = s.loadMIBs()
 	s.probes = probe.NewRegistry()
-	if err := probe.RegisterBuiltins(s.probes, probe.Builtins{Pinger: pinger, SNMP: s.snmp}); err != nil {
+	if err := probe.RegisterBuiltins(s.probes, probe.Builtins{Pinger: pinger, SNMP: s.snmp,
+		DNS: dnsmon.New(s.cfg.DNS, s.logger.With("component", "dnsmon"))}); err != nil {
 		return err
 	}
 	s.loadProbeFiles()
