@@ -24,7 +24,8 @@ const usage = `Vantage network monitor %s
 Usage:
   vantage serve [--data DIR] [--starter-map=false] [--http ADDR] [--remote ADDR] [--traps ADDR]
                 [--netflow ADDR] [--sflow ADDR] [--jflow ADDR] [--console ADDR] [--db postgres://...]
-  vantage ping [-c N] [-t TIMEOUT] [-s BYTES] HOST...
+  vantage ping [-c N] [-t TIMEOUT] [-s BYTES] [-style ping] HOST...   fping-style, or ping-style with min/avg/max/mdev
+  vantage traceroute [-I|-U] [-n] [-m MAXTTL] [-q N] [-w SECONDS] HOST
   vantage walk [-v 1|2c|3] [-c COMMUNITY] [-u USER -l LEVEL -a AUTH -A KEY -x PRIV -X KEY -n CONTEXT] [-m] HOST[:PORT] [OID]
   vantage get  [same flags] HOST[:PORT] OID...
   vantage trap listen [--listen ADDR] [--verbose] [-m] [-u USER -l LEVEL -a AUTH -A KEY -x PRIV -X KEY] [--count N]
@@ -56,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "vantage %s\n", version)
 	case "ping":
 		err = pingCmd(args[1:], stdout, stderr)
+	case "traceroute":
+		err = tracerouteCmd(args[1:], stdout, stderr)
 	case "map":
 		err = mapCmd(args[1:], stdout, stderr)
 	case "trap":

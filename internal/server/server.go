@@ -240,7 +240,7 @@ func (s *Server) run(ctx context.Context) error {
 	if httpLn != nil {
 		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
 			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: s.names, ReloadProbes: s.ReloadProbes, Traps: s.recentTraps, Tools: s.tools(),
-			Notifications: s.alerting.n, MapMaintenance: s.mapMaintenance, Charts: s.charts, Retention: s.charts, Reports: s.reports,
+			Notifications: s.alerting.n, MapMaintenance: s.mapMaintenance, Charts: s.charts, Retention: s.charts, Reports: s.reports, NetTools: s.netTools(),
 			Acks: s.acks, Acknowledge: s.acknowledge, Unacknowledge: s.unacknowledge, Logger: s.logger.With("component", "web")})
 		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 			// Requests end with the server, so open event streams do not hold

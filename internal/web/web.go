@@ -59,6 +59,8 @@ type Deps struct {
 	Retention Retention
 	// Tools is the probe builder's server side (walks, previews, saving).
 	Tools Tools
+	// NetTools runs ping and traceroute for the UI (nil: not offered).
+	NetTools NetTools
 	// ReloadProbes re-reads the probe files now.
 	ReloadProbes func() (changed []string, errs []error)
 	// UI holds the web UI's static files (index.html at the top); nil
@@ -106,6 +108,8 @@ func New(deps Deps) *API {
 	a.notificationRoutes()
 	a.chartRoutes()
 	a.reportRoutes()
+	a.netToolRoutes()
+	a.kmlRoutes()
 	a.handle("GET /api/v1/users", "User accounts", false, a.users)
 	a.handle("POST /api/v1/tokens", "Create an API token for the calling user; body {\"label\":\"…\"}", false, a.createToken)
 	if deps.Gatherer != nil {
