@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -26,6 +27,9 @@ type ClickHouse struct {
 	client *http.Client
 	opts   Options
 	log    *slog.Logger
+
+	mu      sync.Mutex
+	lastMnt time.Time
 }
 
 // chTable is the sessions table. The day column exists for partitioning
@@ -162,6 +166,15 @@ func (c *ClickHouse) Insert(ctx context.Context, sessions []Session) error {
 	sql := fmt.Sprintf("INSERT INTO %s (day, %s) FORMAT TabSeparated", c.table, columns)
 	if err := c.exec(ctx, sql, &buf); err != nil {
 		return fmt.Errorf("flow store ClickHouse: insert %d sessions: %w", len(sessions), err)
+	}
+	c.mu.Lock()
+	due := (c.opts.MaxBytes > 0 || c.opts.MaxAge > 0) && time.Since(c.lastMnt) >= maintainEvery
+	if due {
+		c.lastMnt = time.Now()
+	}
+	c.mu.Unlock()
+	if due {
+		return c.Maintain(ctx)
 	}
 	return nil
 }

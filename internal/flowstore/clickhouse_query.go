@@ -95,9 +95,8 @@ func (c *ClickHouse) Size(ctx context.Context) (int64, error) {
 }
 
 // Maintain enforces the size cap and age limit by dropping the oldest day
-// partitions (never the newest), as the DuckDB store does. The caller runs
-// it now and then (the DuckDB store runs its own from Insert; ClickHouse
-// may be shared by several servers, so it is left to one of them).
+// partitions (never the newest), as the DuckDB store does. Insert runs it
+// every 30 seconds when a cap or age limit is set.
 func (c *ClickHouse) Maintain(ctx context.Context) error {
 	days, sizes, err := c.partitions(ctx)
 	if err != nil {

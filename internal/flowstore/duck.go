@@ -32,7 +32,9 @@ type Duck struct {
 	mu       sync.Mutex   // guards days, the ingest connection and progress
 	queries  sync.RWMutex // held by queries; dropping a day waits for them
 	days     map[string]bool
-	built    map[int64]bool // hours (ms) with roll-ups
+	built    map[int64]bool   // hours (ms) with roll-ups
+	dayBuilt map[string]bool  // days with a day roll-up
+	maxDur   map[string]int64 // the longest session of each day, ms
 	ingest   *sql.Conn
 	progress Progress
 	lastMnt  time.Time
@@ -79,7 +81,7 @@ func OpenDuck(dir string, opts Options) (*Duck, error) {
 	}
 	d := &Duck{
 		dir: dir, opts: opts, log: opts.Logger, conn: conn, db: sql.OpenDB(conn),
-		days: make(map[string]bool), built: make(map[int64]bool), loaded: make(chan struct{}),
+		days: make(map[string]bool), built: make(map[int64]bool), dayBuilt: make(map[string]bool), maxDur: make(map[string]int64), loaded: make(chan struct{}),
 	}
 	ingest, err := d.db.Conn(context.Background())
 	if err != nil {
@@ -178,6 +180,13 @@ func (d *Duck) reload(days []string) {
 
 func alias(day string) string { return "d" + day }
 
+// daySQL reads the sessions of a day that may overlap [from, to): those
+// starting in it, or before it by no more than the day's longest session.
+// The start bounds let DuckDB skip row groups by their min/max.
+func (d *Duck) daySQL(day string, from, to int64) string {
+	return fmt.Sprintf("SELECT %s FROM %s.sessions WHERE start >= %d AND start < %d", columns, alias(day), from-d.maxDur[day], to)
+}
+
 func (d *Duck) dayPath(day string) string {
 	return filepath.Join(d.dir, dayFilePrefix+day+dayFileSuffix)
 }
@@ -202,6 +211,11 @@ func (d *Duck) attachLocked(ctx context.Context, day string, create bool) error 
 	if err := d.loadRollupsLocked(ctx, day); err != nil {
 		return err
 	}
+	var longest sql.NullInt64
+	if err := d.db.QueryRowContext(ctx, "SELECT max(dur) FROM "+alias(day)+".sessions").Scan(&longest); err != nil {
+		return fmt.Errorf("flow store day %s: %w", day, err)
+	}
+	d.maxDur[day] = longest.Int64
 	d.days[day] = true
 	return nil
 }

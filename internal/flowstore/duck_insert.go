@@ -55,6 +55,10 @@ func (d *Duck) appendDayLocked(ctx context.Context, day string, ss []*Session) e
 	if err := d.attachLocked(ctx, day, true); err != nil {
 		return err
 	}
+	for _, s := range ss {
+		_, dur := storedTimes(s)
+		d.maxDur[day] = max(d.maxDur[day], int64(dur))
+	}
 	// The appender (DuckDB 1.1's C API) names a schema but no catalog:
 	// make the day's database the default on the ingest connection.
 	if _, err := d.ingest.ExecContext(ctx, "USE "+alias(day)); err != nil {
@@ -153,6 +157,8 @@ func (d *Duck) dropLocked(ctx context.Context, day string) error {
 		return fmt.Errorf("flow store: drop day %s: %w", day, err)
 	}
 	delete(d.days, day)
+	delete(d.dayBuilt, day)
+	delete(d.maxDur, day)
 	t, _ := time.Parse("20060102", day)
 	for h := t.UnixMilli(); h < t.UnixMilli()+24*hourMS; h += hourMS {
 		delete(d.built, h)

@@ -34,14 +34,15 @@ func (d *Duck) source(q Query) (string, func()) {
 			days = append(days, day)
 		}
 	}
+	slices.Sort(days)
+	r := msRange(q)
+	parts := make([]string, len(days))
+	for i, day := range days {
+		parts[i] = d.daySQL(day, r.from, r.to)
+	}
 	d.mu.Unlock()
 	if len(days) == 0 {
 		return "", d.queries.RUnlock
-	}
-	slices.Sort(days)
-	parts := make([]string, len(days))
-	for i, day := range days {
-		parts[i] = "SELECT " + columns + " FROM " + alias(day) + ".sessions"
 	}
 	return "(" + strings.Join(parts, " UNION ALL ") + ")", d.queries.RUnlock
 }

@@ -24,16 +24,25 @@ const hourMS = int64(time.Hour / time.Millisecond)
 // removes that hour's roll-up, which is built again.
 const rollupDelay = 10 * time.Minute
 
-const duckRollupSchema = `CREATE TABLE IF NOT EXISTS %s.host_hour (
+// A day whose 24 hours are rolled up gets a day roll-up too (host_day,
+// marked in rollup_day), the sum of its hours.
+const duckRollupSchema = `CREATE TABLE IF NOT EXISTS %[1]s.host_hour (
 	hour BIGINT, hi UBIGINT, lo UBIGINT, role UTINYINT, vb DOUBLE, vp DOUBLE, n BIGINT);
-CREATE TABLE IF NOT EXISTS %s.rollup_hours (hour BIGINT)`
+CREATE TABLE IF NOT EXISTS %[1]s.rollup_hours (hour BIGINT);
+CREATE TABLE IF NOT EXISTS %[1]s.host_day (hi UBIGINT, lo UBIGINT, role UTINYINT, vb DOUBLE, vp DOUBLE, n BIGINT);
+CREATE TABLE IF NOT EXISTS %[1]s.rollup_day (done BOOLEAN)`
 
 // loadRollupsLocked reads which hours of a day are rolled up.
 func (d *Duck) loadRollupsLocked(ctx context.Context, day string) error {
 	a := alias(day)
-	if _, err := d.db.ExecContext(ctx, fmt.Sprintf(duckRollupSchema, a, a)); err != nil {
+	if _, err := d.db.ExecContext(ctx, fmt.Sprintf(duckRollupSchema, a)); err != nil {
 		return fmt.Errorf("flow store day %s: roll-up tables: %w", day, err)
 	}
+	var n int64
+	if err := d.db.QueryRowContext(ctx, "SELECT count(*) FROM "+a+".rollup_day").Scan(&n); err != nil {
+		return fmt.Errorf("flow store day %s: roll-up tables: %w", day, err)
+	}
+	d.dayBuilt[day] = n > 0
 	return d.query(ctx, "SELECT hour FROM "+a+".rollup_hours", func(v []string) error {
 		var h int64
 		if _, err := fmt.Sscan(v[0], &h); err != nil {
@@ -59,17 +68,24 @@ func (d *Duck) unrollLocked(ctx context.Context, ss []*Session) error {
 		}
 	}
 	for _, h := range stale {
-		a := alias(dayOfMS(h))
-		if !d.days[dayOfMS(h)] {
+		day := dayOfMS(h)
+		a := alias(day)
+		if !d.days[day] {
 			delete(d.built, h)
 			continue
 		}
-		for _, t := range []string{"host_hour", "rollup_hours"} {
-			if _, err := d.db.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s.%s WHERE hour = %d", a, t, h)); err != nil {
+		for _, q := range []string{
+			fmt.Sprintf("DELETE FROM %s.host_hour WHERE hour = %d", a, h),
+			fmt.Sprintf("DELETE FROM %s.rollup_hours WHERE hour = %d", a, h),
+			fmt.Sprintf("DELETE FROM %s.host_day", a),
+			fmt.Sprintf("DELETE FROM %s.rollup_day", a),
+		} {
+			if _, err := d.db.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("flow store: drop roll-up of hour %s: %w", time.UnixMilli(h).UTC().Format(time.RFC3339), err)
 			}
 		}
 		delete(d.built, h)
+		d.dayBuilt[day] = false
 	}
 	return nil
 }
@@ -96,7 +112,43 @@ func (d *Duck) Rollup(ctx context.Context, until time.Time) error {
 				return err
 			}
 		}
+		if err := d.rollupDay(ctx, day, t.UnixMilli()); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// rollupDay sums a day's hour roll-ups once all 24 are built.
+func (d *Duck) rollupDay(ctx context.Context, day string, start int64) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.dayBuilt[day] || !d.days[day] || d.db == nil {
+		return nil
+	}
+	for h := start; h < start+24*hourMS; h += hourMS {
+		if !d.built[h] {
+			return nil
+		}
+	}
+	a := alias(day)
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("flow store: roll-up of day %s: %w", day, err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{
+		fmt.Sprintf("INSERT INTO %s.host_day SELECT hi, lo, role, sum(vb), sum(vp), sum(n) FROM %s.host_hour GROUP BY hi, lo, role", a, a),
+		fmt.Sprintf("INSERT INTO %s.rollup_day VALUES (true)", a),
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("flow store: roll-up of day %s: %w", day, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("flow store: roll-up of day %s: %w", day, err)
+	}
+	d.dayBuilt[day] = true
 	return nil
 }
 
@@ -110,7 +162,7 @@ func (d *Duck) rollupHour(ctx context.Context, day string, h int64) error {
 	var parts []string
 	for _, dd := range []string{dayOfMS(h - 24*hourMS), day} {
 		if d.days[dd] {
-			parts = append(parts, "SELECT "+columns+" FROM "+alias(dd)+".sessions")
+			parts = append(parts, d.daySQL(dd, h, h+hourMS))
 		}
 	}
 	inner := fmt.Sprintf("SELECT c_hi, c_lo, s_hi, s_lo, bcs + bsc AS b, pcs + psc AS p, %s AS w, "+
@@ -148,34 +200,46 @@ func (d *Duck) rollupSQL(q Query) string {
 	r := msRange(q)
 	h1 := r.from + (hourMS-r.from%hourMS)%hourMS
 	h2 := r.to - r.to%hourMS
+	// Hours not rolled up at either end (the current hour, days with no
+	// file) are read from the sessions with the edges.
+	ready := func(h int64) bool { return d.built[h] && d.days[dayOfMS(h)] }
+	for h1 < h2 && !ready(h1) {
+		h1 += hourMS
+	}
+	for h2 > h1 && !ready(h2-hourMS) {
+		h2 -= hourMS
+	}
 	if h2-h1 < hourMS {
 		return ""
 	}
 	for h := h1; h < h2; h += hourMS {
-		if !d.built[h] || !d.days[dayOfMS(h)] {
+		if !ready(h) {
 			return ""
 		}
 	}
 	// Sessions: those starting before h1 (counted by the usual rule) and
-	// those reaching the right edge; their shares of both edges.
+	// those reaching the right edge; their shares of both edges. Each part
+	// bounds start so that DuckDB reads only the row groups at the edges.
 	var src []string
 	for day := range d.days {
 		if day >= dayOfMS(r.from-24*hourMS) && day <= dayOfMS(r.to) {
-			src = append(src, "SELECT "+columns+" FROM "+alias(day)+".sessions")
+			src = append(src, d.daySQL(day, r.from, h1),
+				fmt.Sprintf("SELECT %s FROM %s.sessions WHERE start >= %d AND start >= %d AND start < %d AND (start + dur > %d OR start >= %d)",
+					columns, alias(day), h1, h2-d.maxDur[day], r.to, h2, h2))
 		}
 	}
 	slices.Sort(src)
 	edgeShare := func(from, to int64) string {
 		if to <= from {
-			return "0.0"
+			return "CAST(0 AS DOUBLE)"
 		}
-		return fmt.Sprintf("CASE WHEN dur = 0 THEN (CASE WHEN start >= %d AND start < %d THEN 1.0 ELSE 0.0 END) "+
+		return fmt.Sprintf("CASE WHEN dur = 0 THEN (CASE WHEN start >= %d AND start < %d THEN CAST(1 AS DOUBLE) ELSE CAST(0 AS DOUBLE) END) "+
 			"ELSE CAST(greatest(0, least(start + dur, %d) - greatest(start, %d)) AS DOUBLE) / dur END", from, to, to, from)
 	}
 	inner := fmt.Sprintf("SELECT c_hi, c_lo, s_hi, s_lo, bcs + bsc AS b, pcs + psc AS p, (%s) + (%s) AS w, "+
 		"CASE WHEN (start < %d OR start >= %d) AND (cont = 0 OR start <= %d) THEN 1 ELSE 0 END AS n FROM (%s) AS src "+
-		"WHERE %s AND (start < %d OR start + dur > %d)",
-		edgeShare(r.from, h1), edgeShare(h2, r.to), h1, h2, r.from, strings.Join(src, " UNION ALL "), whereSQL(q), h1, h2)
+		"WHERE %s",
+		edgeShare(r.from, h1), edgeShare(h2, r.to), h1, h2, r.from, strings.Join(src, " UNION ALL "), whereSQL(q))
 	var sel []string
 	role := ""
 	switch q.By {
@@ -188,8 +252,13 @@ func (d *Duck) rollupSQL(q Query) string {
 		sel, role = append(sel, "SELECT s_hi AS hi, s_lo AS lo, b * w AS vb, p * w AS vp, n FROM ("+inner+") AS t1"), " AND role = 1"
 	}
 	for day := dayOfMS(h1); day <= dayOfMS(h2-1); {
-		sel = append(sel, fmt.Sprintf("SELECT hi, lo, vb, vp, n FROM %s.host_hour WHERE hour >= %d AND hour < %d%s", alias(day), h1, h2, role))
 		t, _ := time.Parse("20060102", day)
+		ds, de := t.UnixMilli(), t.UnixMilli()+24*hourMS
+		if ds >= h1 && de <= h2 && d.dayBuilt[day] {
+			sel = append(sel, fmt.Sprintf("SELECT hi, lo, vb, vp, n FROM %s.host_day WHERE true%s", alias(day), role))
+		} else {
+			sel = append(sel, fmt.Sprintf("SELECT hi, lo, vb, vp, n FROM %s.host_hour WHERE hour >= %d AND hour < %d%s", alias(day), max(h1, ds), min(h2, de), role))
+		}
 		day = t.Add(24 * time.Hour).Format("20060102")
 	}
 	where := ""

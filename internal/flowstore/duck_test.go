@@ -150,5 +150,8 @@ func TestDuckRollups(t *testing.T) {
 	if err := d.Rollup(ctx, far); err != nil {
 		t.Fatal(err)
 	}
+	if !d.dayBuilt["20260228"] {
+		t.Error("the whole day 2026-02-28 has no day roll-up")
+	}
 	runQuerySuite(t, d) // rebuilt
 }

@@ -90,8 +90,8 @@ func insideSQL(nets []netip.Prefix) string {
 // weightSQL is the share of a session's volume inside the range, as
 // Session.Share computes it.
 func weightSQL(r rangeMS, d dialect) string {
-	return fmt.Sprintf("CASE WHEN start >= %d AND start + dur <= %d THEN 1.0 ELSE %s / %s END",
-		r.from, r.to, d.float(fmt.Sprintf("least(start + dur, %s) - greatest(start, %s)", d.i64(r.to), d.i64(r.from))), d.float("dur"))
+	return fmt.Sprintf("CASE WHEN start >= %d AND start + dur <= %d THEN %s ELSE %s / %s END",
+		r.from, r.to, d.float("1"), d.float(fmt.Sprintf("least(start + dur, %s) - greatest(start, %s)", d.i64(r.to), d.i64(r.from))), d.float("dur"))
 }
 
 // keyColumns are the grouping columns a top-N answer starts with.
@@ -158,16 +158,16 @@ func chartSQL(q Query, src string, n int, d dialect) string {
 	r := msRange(q)
 	w := float64(r.to-r.from) / float64(n)
 	ws := strconv.FormatFloat(w, 'f', -1, 64)
-	if !strings.Contains(ws, ".") {
-		ws += ".0" // a float literal in both dialects
-	}
+	// Typed as a float: DuckDB reads 1.5 as a DECIMAL, slow to compute with.
+	ws = d.float(ws)
+	zero := d.float("0")
 	where := whereSQL(q)
-	starts := fmt.Sprintf("SELECT %s AS t, %s / %s AS rb, %s / %s AS rp, 0.0 AS zb, 0.0 AS zp FROM %s WHERE %s AND dur > 0",
-		d.float(fmt.Sprintf("greatest(start, %s)", d.i64(r.from))), d.float("bcs + bsc"), d.float("dur"), d.float("pcs + psc"), d.float("dur"), src, where)
-	ends := fmt.Sprintf("SELECT %s AS t, -%s / %s AS rb, -%s / %s AS rp, 0.0 AS zb, 0.0 AS zp FROM %s WHERE %s AND dur > 0 AND start + dur < %d",
-		d.float("start + dur"), d.float("bcs + bsc"), d.float("dur"), d.float("pcs + psc"), d.float("dur"), src, where, r.to)
-	zeros := fmt.Sprintf("SELECT %s AS t, 0.0 AS rb, 0.0 AS rp, %s AS zb, %s AS zp FROM %s WHERE %s AND dur = 0",
-		d.float("start"), d.float("bcs + bsc"), d.float("pcs + psc"), src, where)
+	starts := fmt.Sprintf("SELECT %s AS t, %s / %s AS rb, %s / %s AS rp, %s AS zb, %s AS zp FROM %s WHERE %s AND dur > 0",
+		d.float(fmt.Sprintf("greatest(start, %s)", d.i64(r.from))), d.float("bcs + bsc"), d.float("dur"), d.float("pcs + psc"), d.float("dur"), zero, zero, src, where)
+	ends := fmt.Sprintf("SELECT %s AS t, -%s / %s AS rb, -%s / %s AS rp, %s AS zb, %s AS zp FROM %s WHERE %s AND dur > 0 AND start + dur < %d",
+		d.float("start + dur"), d.float("bcs + bsc"), d.float("dur"), d.float("pcs + psc"), d.float("dur"), zero, zero, src, where, r.to)
+	zeros := fmt.Sprintf("SELECT %s AS t, %s AS rb, %s AS rp, %s AS zb, %s AS zp FROM %s WHERE %s AND dur = 0",
+		d.float("start"), zero, zero, d.float("bcs + bsc"), d.float("pcs + psc"), src, where)
 	bucket := fmt.Sprintf("SELECT %s AS i, t, rb, rp, zb, zp FROM (%s UNION ALL %s UNION ALL %s) AS t1",
 		d.int(fmt.Sprintf("floor((t - %d) / %s)", r.from, ws)), starts, ends, zeros)
 	left := fmt.Sprintf("(%d + (i + 1) * %s - t)", r.from, ws)

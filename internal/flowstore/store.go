@@ -248,3 +248,9 @@ func chartBuckets(q Query, n int) int {
 	}
 	return n
 }
+
+// Both stores satisfy Store.
+var (
+	_ Store = (*Duck)(nil)
+	_ Store = (*ClickHouse)(nil)
+)
