@@ -60,7 +60,7 @@ type Collector struct {
 // counters are the collector-wide totals behind Stats.
 type counters struct {
 	packets, records, malformed, decodeErrors atomic.Uint64
-	queueDropped, counterSamples              atomic.Uint64
+	queueWaits, counterSamples, closedDrops   atomic.Uint64
 }
 
 // datagram is one received export waiting for a worker.
@@ -182,14 +182,17 @@ func (c *Collector) flush(out *output) {
 	}
 }
 
-// enqueue hands a datagram to its exporter's worker, or counts it dropped
-// when that worker is behind.
+// enqueue hands a datagram to its exporter's worker. When that worker is
+// behind, the reader waits: the socket's receive buffer (tens of MB) then
+// absorbs the burst, and what overflows it is counted by the kernel as
+// socket drops, rather than dropping here what was already received.
 func (c *Collector) enqueue(d datagram) {
 	q := c.queues[shard(d.from.Addr(), len(c.queues))]
 	select {
 	case q <- d:
 	default:
-		c.n.queueDropped.Add(1)
+		c.n.queueWaits.Add(1)
+		q <- d
 	}
 }
 

@@ -15,8 +15,8 @@ type Config struct {
 	// Readers is the number of SO_REUSEPORT sockets (each with its own
 	// reading goroutine) per UDP listener. 0: the number of CPUs.
 	Readers int `yaml:"readers"`
-	// QueueSize is how many datagrams may wait for each worker; more are
-	// dropped and counted (the socket buffer absorbs bursts first).
+	// QueueSize is how many datagrams may wait for each worker; beyond it
+	// the readers wait and the socket buffer absorbs the burst.
 	QueueSize int `yaml:"queue_size"`
 	// ReadBuffer is the socket receive buffer (SO_RCVBUF) asked for, in
 	// bytes. Linux caps it at net.core.rmem_max unless the process may

@@ -112,7 +112,11 @@ type recordFields struct {
 }
 
 // dataRecord turns one v9/IPFIX data record into a Record. keep is false
-// for NSEL events that carry no bytes (see nselKeep).
+// for Cisco ASA NSEL events that carry no bytes in either direction (flow
+// created, flow denied): the teardown or update event of the same
+// connection reports its bytes, so keeping the creation as well would add
+// a zero-byte session for every connection, and a denied flow carried no
+// traffic. They are counted per exporter (events_skipped).
 func (e *exporter) dataRecord(values []netflow.DataField, h nfHeader, p packetInfo) (r Record, keep bool) {
 	r = Record{Received: p.received, Exporter: p.from, Domain: h.domain, Version: templatedName(h.version)}
 	var f recordFields

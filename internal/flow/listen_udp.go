@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"syscall"
 	"time"
 
@@ -68,14 +69,14 @@ func (c *Collector) ListenUDP(ctx context.Context, addr string) (netip.AddrPort,
 		"read_buffer_asked", c.cfg.ReadBuffer, "read_buffer_granted", granted/2)
 	for _, u := range conns {
 		c.sockets = append(c.sockets, u)
-		c.closers = append(c.closers, u.Close)
+		c.closers = append(c.closers, func() error { return c.closeUDP(u) })
 		c.readers.Add(1)
 		go c.readUDP(u)
 	}
 	go func() {
 		<-ctx.Done()
 		for _, u := range conns {
-			u.Close()
+			c.closeUDP(u)
 		}
 	}()
 	return local, nil
@@ -120,12 +121,30 @@ func (c *Collector) readUDP(u *net.UDPConn) {
 	}
 }
 
-// socketDrops sums the kernel's receive-buffer drops on our UDP sockets.
+// closeUDP closes one of our sockets, keeping its drop count in the
+// total. It may be called more than once.
+func (c *Collector) closeUDP(u *net.UDPConn) error {
+	c.lmu.Lock()
+	i := slices.Index(c.sockets, u)
+	if i >= 0 {
+		c.sockets = slices.Delete(c.sockets, i, i+1)
+	}
+	c.lmu.Unlock()
+	if i >= 0 {
+		if n, ok := kernelDrops(u); ok {
+			c.n.closedDrops.Add(n)
+		}
+	}
+	return u.Close()
+}
+
+// socketDrops sums the kernel's receive-buffer drops on our UDP sockets,
+// open and closed.
 func (c *Collector) socketDrops() uint64 {
 	c.lmu.Lock()
 	socks := append([]*net.UDPConn(nil), c.sockets...)
 	c.lmu.Unlock()
-	var total uint64
+	total := c.n.closedDrops.Load()
 	for _, u := range socks {
 		if n, ok := kernelDrops(u); ok {
 			total += n

@@ -22,10 +22,11 @@ type Stats struct {
 	TemplateMisses     uint64 `json:"template_misses"`
 	WaitingForTemplate int    `json:"waiting_for_template"`
 	PendingDropped     uint64 `json:"pending_dropped"`
-	// Dropped are datagrams received but dropped because the decoding
-	// workers were behind; SocketDrops were dropped by the kernel because
-	// the socket buffer was full (Linux: /proc/net/udp drops).
-	Dropped     uint64 `json:"dropped"`
+	// QueueWaits counts datagrams a reader had to wait to hand over
+	// because the decoding workers were behind (a sign of load, not loss);
+	// SocketDrops are datagrams the kernel dropped because the socket
+	// buffer was full (Linux: /proc/net/udp drops): the collector's loss.
+	QueueWaits  uint64 `json:"queue_waits"`
 	SocketDrops uint64 `json:"socket_drops"`
 	// CounterSamples are sFlow interface counter samples.
 	CounterSamples uint64 `json:"counter_samples"`
@@ -37,7 +38,7 @@ type Stats struct {
 func (c *Collector) Stats() Stats {
 	s := Stats{
 		Packets: c.n.packets.Load(), Records: c.n.records.Load(),
-		Malformed: c.n.malformed.Load(), Dropped: c.n.queueDropped.Load(),
+		Malformed: c.n.malformed.Load(), QueueWaits: c.n.queueWaits.Load(),
 		CounterSamples: c.n.counterSamples.Load(),
 	}
 	s.Errors = s.Malformed + c.n.decodeErrors.Load()
