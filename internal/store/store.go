@@ -89,6 +89,22 @@ var migrations = []string{
 		count INTEGER NOT NULL,
 		PRIMARY KEY (series_id, t)
 	) WITHOUT ROWID`,
+	// Users and access (internal/auth): where an account comes from
+	// (local, ldap, radius), groups, and per-map access grants to users
+	// and groups ("*" is every map).
+	`ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local'`,
+	`CREATE TABLE groups (
+		name TEXT PRIMARY KEY,
+		description TEXT NOT NULL DEFAULT '',
+		created_at TEXT NOT NULL
+	)`,
+	`CREATE TABLE map_access (
+		map TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		principal TEXT NOT NULL,
+		level INTEGER NOT NULL,
+		PRIMARY KEY (map, kind, principal)
+	)`,
 }
 
 // Open opens (creating if needed) the SQLite database at path, in WAL mode
