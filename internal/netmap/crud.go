@@ -20,6 +20,14 @@ func (s *Store) update(mapName string, fn func(m *Map) error) error {
 	return s.write(m)
 }
 
+// Update applies fn to a copy of the named map and writes the result, all
+// under the store's write lock: a read-modify-write (merging discovery
+// results, say) cannot lose another writer's change. fn's error is
+// returned as is and nothing is written.
+func (s *Store) Update(mapName string, fn func(m *Map) error) error {
+	return s.update(mapName, fn)
+}
+
 // PutDevice adds d to the map, or replaces the device of the same name.
 func (s *Store) PutDevice(mapName string, d Device) error {
 	return s.ReplaceDevice(mapName, d.Name, d)

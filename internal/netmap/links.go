@@ -80,8 +80,9 @@ func linkKey(l Link) [2]string {
 // CheckLink reports why l cannot be drawn on m: an endpoint that is neither
 // a device nor a network, a link to itself, or a device–network link whose
 // network contains none of the device's addresses (InterMapper makes such a
-// link "jump back"). A device known by DNS name, and a network without
-// CIDRs (an unnumbered cloud), may be linked freely. Duplicates are not
+// link "jump back"). A device known by DNS name, a network without CIDRs
+// (an unnumbered cloud), and a link naming the device's interface (a
+// router's other subnets) may be linked freely. Duplicates are not
 // checked here. The error is a *FileError without file or line.
 func (m *Map) CheckLink(l Link) error {
 	if reason := checkLink(l, m.endpoint); reason != "" {
@@ -114,11 +115,14 @@ func checkLink(l Link, find func(string) (*Device, *Network)) string {
 	if l.From == l.To {
 		return fmt.Sprintf("link from %q to itself", l.From)
 	}
-	d, n := devs[0], nets[1]
+	d, n, iface := devs[0], nets[1], l.FromInterface
 	if d == nil {
-		d, n = devs[1], nets[0]
+		d, n, iface = devs[1], nets[0], l.ToInterface
 	}
-	if d == nil || n == nil || len(n.CIDRs) == 0 {
+	if d == nil || n == nil || len(n.CIDRs) == 0 || iface != "" {
+		// A link that names the device's interface says how the device
+		// reaches the network (a router's other interfaces, learnt by
+		// SNMP), whatever address the device is polled at.
 		return ""
 	}
 	a, ok := d.Addr()

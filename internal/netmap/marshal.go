@@ -26,6 +26,7 @@ func Marshal(m *Map) ([]byte, error) {
 	if m.Geo != nil && len(m.Geo.Benchmarks) > 0 {
 		add(root, "geo", geoNode(m.Geo))
 	}
+	addStr(root, "label_template", m.LabelTemplate, false)
 	if len(m.Devices) > 0 {
 		seq := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, d := range m.Devices {
@@ -75,6 +76,7 @@ func deviceNode(d Device) *yaml.Node {
 	n := mapping(false)
 	addStr(n, "name", d.Name, true)
 	addStr(n, "address", d.Address, true)
+	addStr(n, "label", d.Label, false)
 	addStr(n, "probe", d.Probe, false)
 	if len(d.Params) > 0 {
 		p := mapping(false)

@@ -31,7 +31,11 @@ type Map struct {
 	// device's own fields win, and the server's defaults fill the rest.
 	SNMP *SNMPSettings `yaml:"snmp,omitempty" json:"snmp,omitempty"`
 	// Geo holds the benchmarks that place devices without lat/lon.
-	Geo      *Geo      `yaml:"geo,omitempty" json:"geo,omitempty"`
+	Geo *Geo `yaml:"geo,omitempty" json:"geo,omitempty"`
+	// LabelTemplate is how discovery labels the devices it adds to this
+	// map, e.g. "${ShortName}\n${Address}" (see ExpandLabel); empty leaves
+	// discovered devices unlabelled, shown by their names.
+	LabelTemplate string `yaml:"label_template,omitempty" json:"label_template,omitempty"`
 	Devices  []Device  `yaml:"devices,omitempty" json:"devices"`
 	Networks []Network `yaml:"networks,omitempty" json:"networks"`
 	// Links are the explicit links of the file. Links implied by addresses
@@ -46,6 +50,9 @@ type Device struct {
 	Name string `yaml:"name" json:"name"`
 	// Address is an IPv4 or IPv6 literal or a DNS name.
 	Address string `yaml:"address" json:"address"`
+	// Label is the text drawn for the device, one line per line; empty
+	// shows the name. Discovery fills it from the map's LabelTemplate.
+	Label string `yaml:"label,omitempty" json:"label,omitempty"`
 	// Probe is the probe identifier or alias as written; empty means
 	// DefaultProbe. Alias resolution belongs to the probe registry.
 	Probe string `yaml:"probe,omitempty" json:"probe"`

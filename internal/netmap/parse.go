@@ -49,7 +49,7 @@ func DefaultName(file string) string {
 // positions remembers where each item and key was written, so that
 // semantic errors found after decoding can still name their line.
 type positions struct {
-	name, vantage, snmp, geo int
+	name, vantage, snmp, geo, label int
 	devices             []itemPos
 	networks            []itemPos
 	links               []int
@@ -101,6 +101,8 @@ func (ps *positions) top(key string) int {
 		return ps.snmp
 	case "geo":
 		return ps.geo
+	case "label_template":
+		return ps.label
 	}
 	return ps.vantage
 }
@@ -176,6 +178,9 @@ func (p *parser) file(data []byte) (*Map, *positions) {
 		case "geo":
 			pos.geo = line
 			m.Geo = p.geo(v)
+		case "label_template":
+			pos.label = line
+			m.LabelTemplate = p.str(v, "map", key)
 		case "devices":
 			p.seq(v, key, func(i int, n *yaml.Node) {
 				d, ip := p.device(n, i)
@@ -194,7 +199,7 @@ func (p *parser) file(data []byte) (*Map, *positions) {
 				pos.links = append(pos.links, n.Line)
 			})
 		default:
-			p.errorf(line, "unknown key %q (expected name, vantage, snmp, geo, devices, networks or links)", key)
+			p.errorf(line, "unknown key %q (expected name, vantage, snmp, geo, label_template, devices, networks or links)", key)
 		}
 	})
 	return m, pos

@@ -36,6 +36,8 @@ func (p *parser) device(n *yaml.Node, i int) (Device, itemPos) {
 			d.Name = p.str(v, what, key)
 		case "address":
 			d.Address = p.str(v, what, key)
+		case "label":
+			d.Label = p.str(v, what, key)
 		case "probe":
 			d.Probe = p.str(v, what, key)
 		case "params":

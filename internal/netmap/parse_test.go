@@ -115,7 +115,7 @@ func badFiles() []badCase {
 		{"syntax", "name: [a\n", "maps/t.yaml:1: invalid YAML: did not find expected ',' or ']'"},
 		{"two documents", "name: a\n---\nname: b\n", "maps/t.yaml:2: only one YAML document is allowed in a map file"},
 		{"not a mapping", "- gw\n", "maps/t.yaml:1: a map file must be a mapping with name, devices, networks and links"},
-		{"unknown top key", "name: a\ndevice: []\n", `maps/t.yaml:2: unknown key "device" (expected name, vantage, snmp, geo, devices, networks or links)`},
+		{"unknown top key", "name: a\ndevice: []\n", `maps/t.yaml:2: unknown key "device" (expected name, vantage, snmp, geo, label_template, devices, networks or links)`},
 		{"duplicate top key", "name: a\nname: b\n", `maps/t.yaml:2: map: duplicate key "name" (first at line 1)`},
 		{"devices not a list", "devices: {gw: 1}\n", "maps/t.yaml:1: devices must be a sequence, not a mapping"},
 		{"device not a mapping", "devices:\n  - gw\n", `maps/t.yaml:2: device #1 must be a mapping, not a scalar`},

@@ -54,6 +54,10 @@ func validate(m *Map, pos *positions) []*FileError {
 		}
 	}
 
+	if err := CheckLabelTemplate(m.LabelTemplate); err != nil {
+		v.errorf(pos.top("label_template"), "map: label_template: %v", err)
+	}
+
 	for _, r := range checkGeo(m.Geo) {
 		v.errorf(pos.top("geo"), "map: %s", r)
 	}
@@ -147,6 +151,9 @@ func (v *validator) device(d *Device, what string, i int, pos *positions) {
 		v.errorf(at("address"), "%s: missing address", what)
 	} else if err := checkAddress(d.Address); err != nil {
 		v.errorf(at("address"), "%s: %v", what, err)
+	}
+	if r := checkLabel(d.Label); r != "" {
+		v.errorf(at("label"), "%s: %s", what, r)
 	}
 	if strings.IndexFunc(d.Probe, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
 		v.errorf(at("probe"), "%s: invalid probe %q", what, d.Probe)
