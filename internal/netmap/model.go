@@ -35,9 +35,9 @@ type Map struct {
 	// LabelTemplate is how discovery labels the devices it adds to this
 	// map, e.g. "${ShortName}\n${Address}" (see ExpandLabel); empty leaves
 	// discovered devices unlabelled, shown by their names.
-	LabelTemplate string `yaml:"label_template,omitempty" json:"label_template,omitempty"`
-	Devices  []Device  `yaml:"devices,omitempty" json:"devices"`
-	Networks []Network `yaml:"networks,omitempty" json:"networks"`
+	LabelTemplate string    `yaml:"label_template,omitempty" json:"label_template,omitempty"`
+	Devices       []Device  `yaml:"devices,omitempty" json:"devices"`
+	Networks      []Network `yaml:"networks,omitempty" json:"networks"`
 	// Links are the explicit links of the file. Links implied by addresses
 	// (a device inside a network's CIDR) are computed by AutoLinks and are
 	// never stored.

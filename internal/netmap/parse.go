@@ -50,9 +50,9 @@ func DefaultName(file string) string {
 // semantic errors found after decoding can still name their line.
 type positions struct {
 	name, vantage, snmp, geo, label int
-	devices             []itemPos
-	networks            []itemPos
-	links               []int
+	devices                         []itemPos
+	networks                        []itemPos
+	links                           []int
 }
 
 type itemPos struct {

@@ -250,4 +250,3 @@ func TestAddressSyntax(t *testing.T) {
 		}
 	}
 }
-
