@@ -24,6 +24,7 @@ const usage = `Vantage network monitor %s
 Usage:
   vantage serve [--data DIR] [--starter-map=false] [--http ADDR] [--remote ADDR] [--traps ADDR]
                 [--netflow ADDR] [--sflow ADDR] [--jflow ADDR] [--console ADDR] [--db postgres://...]
+                [--flowdb clickhouse://...]
   vantage ping [-c N] [-t TIMEOUT] [-s BYTES] [-style ping] HOST...   fping-style, or ping-style with min/avg/max/mdev
   vantage traceroute [-I|-U] [-n] [-m MAXTTL] [-q N] [-w SECONDS] HOST
   vantage walk [-v 1|2c|3] [-c COMMUNITY] [-u USER -l LEVEL -a AUTH -A KEY -x PRIV -X KEY -n CONTEXT] [-m] HOST[:PORT] [OID]
@@ -113,6 +114,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		vals[n.name] = fs.String(n.name, n.def, n.help+` address, or "off"`)
 	}
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	flowdb := fs.String("flowdb", "", "ClickHouse for flow sessions (clickhouse://user:pass@host:8123/db); overrides config.yaml flows.database")
 	db := fs.String("db", "", "central PostgreSQL database for chart data (postgres://user:pass@host/db?sslmode=require); overrides config.yaml database.url")
 	starter := fs.Bool("starter-map", true, "on a new settings folder, draw this server, its gateway, DNS servers and subnets")
 	if err := fs.Parse(args); err != nil {
@@ -148,6 +150,6 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	return server.Run(ctx, server.Options{
 		DataDir: *data, Listeners: set, AdminPassword: os.Getenv("VANTAGE_ADMIN_PASSWORD"),
 		Version: version, Out: stdout, Logger: logger, Reload: reload, StarterMap: *starter,
-		CentralDB: *db,
+		CentralDB: *db, FlowDB: *flowdb,
 	})
 }

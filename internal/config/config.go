@@ -75,6 +75,8 @@ type Config struct {
 	Database Database `yaml:"database"`
 	// Retention says how long chart data is kept at each resolution.
 	Retention chart.Policies `yaml:"retention"`
+	// Flows configures flow collection and storage.
+	Flows Flows `yaml:"flows"`
 	// DNS is Vantage's own resolver for DNS name monitoring.
 	DNS dnsmon.Config `yaml:"dns"`
 	// Reports are scheduled reports sent through notifiers.
@@ -111,6 +113,7 @@ func Default() Config {
 		Retention:       chart.DefaultPolicies(),
 		Database:        Database{SpoolMax: 1 << 30},
 		DNS:             dnsmon.DefaultConfig(),
+		Flows:           DefaultFlows(),
 	}
 }
 
@@ -162,6 +165,9 @@ func (c Config) Validate() error {
 				errs = append(errs, fmt.Errorf("reports[%d] (%s): unknown notifier %q", i, r.Name, n))
 			}
 		}
+	}
+	if err := c.Flows.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := c.DNS.Validate(); err != nil {
 		errs = append(errs, err)
@@ -291,6 +297,16 @@ const Template = `# Vantage server settings. Every key is optional; the values s
 #   hour: 1y
 #   day: 0
 #   rules:              # e.g. - {map: Core, dataset: "if.*", raw: 7d}
+# flows:                # NetFlow/IPFIX/sFlow (listeners: netflow, sflow, jflow)
+#   database: ""        # empty: embedded store in flows/; or clickhouse://host:8123/db (--flowdb)
+#   max_bytes: 10000000000 # the oldest days are dropped beyond this
+#   max_age: 0s         # drop days older than this; 0 keeps them
+#   inside:             # our networks, e.g. [10.0.0.0/8, 192.0.2.0/24]: top hosts lists only these
+#   server_ports:       # e.g. {8443: https-alt, 8080: ""} adds / removes server ports
+#   sessions:
+#     inactive: 1m30s   # a session closes after this long without a record
+#     active: 2m0s      # long sessions are stored in pieces this long
+#     max_open: 500000
 # dns:                  # Vantage's own resolver (DNS name monitoring, discovery names)
 #   servers:            # e.g. ["192.0.2.53", "[2001:db8::53]:53"]; none: /etc/resolv.conf
 #   timeout: 2s

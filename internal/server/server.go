@@ -61,6 +61,9 @@ type Options struct {
 	// CentralDB is --db: a PostgreSQL URL that overrides config.yaml's
 	// database.url.
 	CentralDB string
+	// FlowDB is --flowdb: a ClickHouse URL for flow sessions that
+	// overrides flows.database.
+	FlowDB string
 }
 
 // Server is a running Vantage.
@@ -85,6 +88,7 @@ type Server struct {
 	alerting  *alerting
 	charts    *charts
 	reports   *report.Builder
+	flows     *flows
 	repoller  *trap.Repoller
 	probes    *probe.Registry
 	maps      *netmap.Store
@@ -221,6 +225,12 @@ func (s *Server) run(ctx context.Context) error {
 		}
 		return err
 	}
+	if err := s.startFlows(ctx); err != nil {
+		if httpLn != nil {
+			httpLn.Close()
+		}
+		return err
+	}
 	s.events.Write(eventlog.Event{Kind: eventlog.KindStart, Message: fmt.Sprintf("Vantage %s started (data %s)", s.opts.Version, s.opts.DataDir)})
 	s.loadMaps()
 
@@ -240,7 +250,7 @@ func (s *Server) run(ctx context.Context) error {
 	if httpLn != nil {
 		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
 			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: s.names, ReloadProbes: s.ReloadProbes, Traps: s.recentTraps, Tools: s.tools(),
-			Notifications: s.alerting.n, MapMaintenance: s.mapMaintenance, Charts: s.charts, Retention: s.charts, Reports: s.reports, NetTools: s.netTools(),
+			Notifications: s.alerting.n, MapMaintenance: s.mapMaintenance, Charts: s.charts, Retention: s.charts, Reports: s.reports, NetTools: s.netTools(), Flows: s.flowViews,
 			Acks: s.acks, Acknowledge: s.acknowledge, Unacknowledge: s.unacknowledge, Logger: s.logger.With("component", "web")})
 		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 			// Requests end with the server, so open event streams do not hold
@@ -291,7 +301,7 @@ func (s *Server) bindListeners() (net.Listener, error) {
 		}
 	}
 	for _, o := range []struct{ name, addr string }{
-		{"remote", l.Remote}, {"netflow", l.NetFlow}, {"sflow", l.SFlow}, {"jflow", l.JFlow}, {"console", l.Console},
+		{"remote", l.Remote}, {"console", l.Console},
 	} {
 		if o.addr == "off" {
 			add(o.name, o.addr, "off", "")
@@ -370,6 +380,9 @@ func (s *Server) reloadLoop(ctx context.Context) {
 func (s *Server) close() {
 	if s.traps != nil {
 		s.traps.Stop()
+	}
+	if s.flows != nil {
+		s.flows.close()
 	}
 	if s.repoller != nil {
 		s.repoller.Close()

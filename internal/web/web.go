@@ -61,6 +61,8 @@ type Deps struct {
 	Tools Tools
 	// NetTools runs ping and traceroute for the UI (nil: not offered).
 	NetTools NetTools
+	// Flows returns the flow views, nil while flows are not collected.
+	Flows func() Flows
 	// ReloadProbes re-reads the probe files now.
 	ReloadProbes func() (changed []string, errs []error)
 	// UI holds the web UI's static files (index.html at the top); nil
@@ -110,6 +112,7 @@ func New(deps Deps) *API {
 	a.reportRoutes()
 	a.netToolRoutes()
 	a.kmlRoutes()
+	a.flowRoutes()
 	a.handle("GET /api/v1/users", "User accounts", false, a.users)
 	a.handle("POST /api/v1/tokens", "Create an API token for the calling user; body {\"label\":\"…\"}", false, a.createToken)
 	if deps.Gatherer != nil {
