@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -135,6 +136,12 @@ func TestFlows(t *testing.T) {
 	in.must("GET", "/api/v1/flows/about", nil, 200, &about)
 	if about.Exporters != 1 || about.Collector.Malformed != 1 || about.Backend != "embedded" {
 		t.Fatalf("about %+v", about)
+	}
+	pw := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(pw, []byte(adminPassword), 0o600)
+	out, err := exec.Command(in.cmd.Path, "flows", "top", "--by", "host", "--since", "1h", "--url", in.url, "--password-file", pw).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "198.51.100.20") || !strings.Contains(string(out), "70.0 kB") {
+		t.Fatalf("vantage flows top: %v\n%s", err, out)
 	}
 	var apiErr struct{ Error string }
 	if code := in.do("GET", "/api/v1/flows/top?by=nonsense", nil, &apiErr); code != 400 {

@@ -36,6 +36,9 @@ Usage:
   vantage map import [--data DIR] FILE...   add or replace maps from files
   vantage report --map M [--device D] [--from 7d] [--to T] [--format html|csv|json] [-o FILE]
                  [--url URL] [--user U] [--password-file F]   fetch a report from a running server
+  vantage flows top [--by host|client|server|conversation|protocol|application|exporter|interface]
+                    [--metric bytes|packets|sessions] [--since 1h] [-n 10] [--inside] [filters] [--url URL]
+  vantage flows exporters [--url URL]
   vantage version
 
 Run 'vantage COMMAND -h' for a command's flags.
@@ -60,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = pingCmd(args[1:], stdout, stderr)
 	case "traceroute":
 		err = tracerouteCmd(args[1:], stdout, stderr)
+	case "flows":
+		err = flowsCmd(args[1:], stdout, stderr)
 	case "map":
 		err = mapCmd(args[1:], stdout, stderr)
 	case "trap":

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 )
 
 // reportCmd fetches a report from a running server's API
@@ -22,17 +18,13 @@ import (
 func reportCmd(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	base := fs.String("url", "http://127.0.0.1:8080", "the server's web address")
-	user := fs.String("user", "admin", "user name")
-	pwFile := fs.String("password-file", "", "file holding the password (default: $VANTAGE_PASSWORD; $VANTAGE_TOKEN for a bearer token)")
+	client := addClientFlags(fs)
 	mapName := fs.String("map", "", "map to report on (required)")
 	device := fs.String("device", "", "one device of the map (default: every device)")
 	from := fs.String("from", "24h", "start: RFC 3339, Unix seconds, or a duration back from now like 7d")
 	to := fs.String("to", "", "end, as from (default: now)")
 	format := fs.String("format", "html", "html, csv or json")
 	out := fs.String("o", "", "write to this file instead of stdout")
-	insecure := fs.Bool("insecure", false, "accept any TLS certificate (a self-signed one)")
-	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: vantage report --map M [--device D] [--from 7d] [--to T] [--format html|csv|json] [-o FILE] [--url URL] [--user U] [--password-file F]")
 		fs.PrintDefaults()
@@ -51,14 +43,6 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	default:
 		return fmt.Errorf("--format: %q is not html, csv or json", *format)
 	}
-	auth, err := credentials(*user, *pwFile)
-	if err != nil {
-		return err
-	}
-	u, err := url.Parse(strings.TrimRight(*base, "/") + "/api/v1/reports")
-	if err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("--url: %q is not an http or https address", *base)
-	}
 	q := url.Values{"map": {*mapName}, "from": {*from}, "format": {*format}}
 	if *device != "" {
 		q.Set("device", *device)
@@ -66,39 +50,19 @@ func reportCmd(args []string, stdout, stderr io.Writer) error {
 	if *to != "" {
 		q.Set("to", *to)
 	}
-	u.RawQuery = q.Encode()
-
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	body, cancel, err := client.get("/api/v1/reports", q)
 	if err != nil {
 		return err
 	}
-	auth(req)
-	client := &http.Client{}
-	if *insecure {
-		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("asking %s: %w", u.Host, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		var e struct{ Error string }
-		if json.Unmarshal(body, &e) == nil && e.Error != "" {
-			return fmt.Errorf("server: %s (HTTP %d)", e.Error, resp.StatusCode)
-		}
-		return fmt.Errorf("server answered HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(body)))
-	}
+	defer cancel()
+	defer body.Close()
 	if *out == "" {
-		if _, err := io.Copy(stdout, resp.Body); err != nil {
+		if _, err := io.Copy(stdout, body); err != nil {
 			return fmt.Errorf("reading the report: %w", err)
 		}
 		return nil
 	}
-	return writeFileAtomic(*out, resp.Body)
+	return writeFileAtomic(*out, body)
 }
 
 // credentials picks HTTP Basic with the password from --password-file or
