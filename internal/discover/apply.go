@@ -101,6 +101,9 @@ func Apply(m *netmap.Map, r Result) Changes {
 		}
 		d.Notes = mergeNotes(d.Notes, discoveryNotes(h))
 		devs[h.Addr] = d.Name
+		for _, a := range h.Aliases {
+			devs[a] = d.Name
+		}
 	}
 
 	for _, l := range r.Links {

@@ -94,6 +94,9 @@ type Host struct {
 	Subnet netip.Prefix `json:"subnet"`
 	// Mask is the host's own prefix length when its agent told it, else 0.
 	Mask int `json:"mask,omitempty"`
+	// Aliases are the host's other addresses that answered the scan (a
+	// router's addresses on the other subnets).
+	Aliases []netip.Addr `json:"aliases,omitempty"`
 }
 
 // Subnet is a network found, and how its mask is known.
@@ -431,8 +434,40 @@ func (sc *scan) result() Result {
 		r.Hosts = append(r.Hosts, *h)
 	}
 	slices.SortFunc(r.Hosts, func(a, b Host) int { return a.Addr.Compare(b.Addr) })
+	r.Hosts = foldAliases(r.Hosts)
 	topology(&r)
 	return r
+}
+
+// foldAliases merges the hosts that are other addresses of an agent (its
+// ipAddrTable lists them) into that agent: a router answering on each of
+// its subnets is one device, polled at its lowest address found, not one
+// device per interface. hosts are sorted by address.
+func foldAliases(hosts []Host) []Host {
+	var out []Host
+	for _, h := range hosts {
+		k := slices.IndexFunc(out, func(o Host) bool {
+			return o.SNMP != nil && (h.SNMP == nil || h.SNMP.SysName == o.SNMP.SysName) &&
+				slices.ContainsFunc(o.SNMP.Addrs, func(ia IfAddr) bool { return ia.Prefix.Addr() == h.Addr })
+		})
+		if k < 0 {
+			out = append(out, h)
+			continue
+		}
+		out[k].Aliases = append(out[k].Aliases, h.Addr)
+		out[k].OpenPorts = mergePorts(out[k].OpenPorts, h.OpenPorts)
+	}
+	return out
+}
+
+func mergePorts(a, b []int) []int {
+	for _, p := range b {
+		if !slices.Contains(a, p) {
+			a = append(a, p)
+		}
+	}
+	slices.Sort(a)
+	return a
 }
 
 // limiter spaces the probes of a scan: at most rate a second, whatever
@@ -455,3 +490,6 @@ func (l *limiter) wait(ctx context.Context) error {
 }
 
 func (l *limiter) stop() { l.t.Stop() }
+
+// Credentials are the default SNMP credentials the scanner tries first.
+func (s *Scanner) Credentials() snmp.Credentials { return s.deps.Credentials }
