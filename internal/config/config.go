@@ -19,6 +19,7 @@ import (
 	"github.com/vantage-monitor/vantage/internal/dnsmon"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
 	"github.com/vantage-monitor/vantage/internal/poller"
+	"github.com/vantage-monitor/vantage/internal/remotes"
 	"github.com/vantage-monitor/vantage/internal/report"
 	"github.com/vantage-monitor/vantage/internal/snmp"
 	"github.com/vantage-monitor/vantage/internal/trap"
@@ -81,6 +82,8 @@ type Config struct {
 	DNS dnsmon.Config `yaml:"dns"`
 	// Reports are scheduled reports sent through notifiers.
 	Reports []report.Schedule `yaml:"reports"`
+	// Servers are other Vantage servers whose maps the map list shows.
+	Servers []remotes.Server `yaml:"servers"`
 }
 
 // Database configures the central PostgreSQL database. Chart data is
@@ -167,6 +170,9 @@ func (c Config) Validate() error {
 		}
 	}
 	if err := c.Flows.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := remotes.ValidateAll(c.Servers); err != nil {
 		errs = append(errs, err)
 	}
 	if err := c.DNS.Validate(); err != nil {
@@ -314,4 +320,8 @@ const Template = `# Vantage server settings. Every key is optional; the values s
 #   attempts: 2
 # reports:              # e.g. - {name: weekly-core, map: Core, period: week, at: "07:00",
 #                       #         location: Europe/Paris, notifiers: [ops-mail], format: html}
+# servers:              # other Vantage servers whose maps the map list shows (vantage sync keeps them), e.g.
+#                       # - {name: Site B, url: "https://vantage-b:8080", token: TOKEN, fingerprint: "SHA256:AB:CD:…"}
+#                       # token: an API token of a user who may read maps there; fingerprint pins a
+#                       # self-signed certificate (or insecure: true skips the check)
 `

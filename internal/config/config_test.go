@@ -94,3 +94,22 @@ func TestNotifiers(t *testing.T) {
 		}
 	}
 }
+
+func TestServers(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml, want string
+	}{
+		{"good", "servers:\n  - {name: B, url: \"https://b:8080\", token: t, fingerprint: \"SHA256:" + strings.Repeat("AB", 32) + "\"}\n", ""},
+		{"no token", "servers:\n  - {name: B, url: \"https://b:8080\"}\n", "token is required"},
+		{"bad url", "servers:\n  - {name: B, url: \"ftp://b\", token: t}\n", "not an http"},
+		{"bad fingerprint", "servers:\n  - {name: B, url: \"https://b\", token: t, fingerprint: zz}\n", "fingerprint"},
+		{"twice", "servers:\n  - {name: B, url: \"https://b\", token: t}\n  - {name: B, url: \"https://c\", token: t}\n", "twice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.yaml))
+			if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
