@@ -39,6 +39,8 @@ Usage:
   vantage flows top [--by host|client|server|conversation|protocol|application|exporter|interface]
                     [--metric bytes|packets|sessions] [--since 1h] [-n 10] [--inside] [filters] [--url URL]
   vantage flows exporters [--url URL]
+  vantage discover [-c COMMUNITY]... [-u USER -a AUTH -A KEY -x PRIV -X KEY] [-p PORTS] [--silent]
+                   [--data DIR [--map NAME] | --url URL --map NAME] CIDR...   scan subnets
   vantage version
 
 Run 'vantage COMMAND -h' for a command's flags.
@@ -65,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = tracerouteCmd(args[1:], stdout, stderr)
 	case "flows":
 		err = flowsCmd(args[1:], stdout, stderr)
+	case "discover":
+		err = discoverCmd(args[1:], stdout, stderr)
 	case "map":
 		err = mapCmd(args[1:], stdout, stderr)
 	case "trap":
