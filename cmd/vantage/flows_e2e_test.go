@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
@@ -147,5 +148,32 @@ func TestFlows(t *testing.T) {
 	if code := in.do("GET", "/api/v1/flows/top?by=nonsense", nil, &apiErr); code != 400 {
 		t.Fatalf("bad by: %d %s", code, apiErr.Error)
 	}
+
+	// A main server shows the flows of this one, a separate collector,
+	// through its API with a token.
+	var tok struct{ Token string }
+	in.must("POST", "/api/v1/tokens", map[string]string{"label": "main server"}, 201, &tok)
+	mainData := t.TempDir()
+	os.WriteFile(filepath.Join(mainData, "config.yaml"), []byte(fmt.Sprintf("flows:\n  remote: {url: %q, token: %q}\n", in.url, tok.Token)), 0o644)
+	main := start(t, in.cmd.Path, mainData)
+	var viaMain []struct {
+		Host  string
+		Bytes uint64
+	}
+	main.must("GET", "/api/v1/flows/top?by=host&from=1h&limit=5", nil, 200, &viaMain)
+	if len(viaMain) != 3 || viaMain[0].Host != "198.51.100.20" || viaMain[0].Bytes != 70000 {
+		t.Fatalf("top hosts through the main server %+v", viaMain)
+	}
+	main.must("GET", "/api/v1/flows/exporters", nil, 200, &ex)
+	if len(ex) != 1 || ex[0].Records != 3 {
+		t.Fatalf("exporters through the main server %+v", ex)
+	}
+	if code := main.do("GET", "/api/v1/flows/top?by=nonsense", nil, &apiErr); code != 400 {
+		t.Fatalf("bad query through the main server: %d %s", code, apiErr.Error)
+	}
 	in.stop()
+	if code := main.do("GET", "/api/v1/flows/top?by=host", nil, &apiErr); code != 502 || !strings.Contains(apiErr.Error, "flow collector") {
+		t.Fatalf("collector gone: %d %q", code, apiErr.Error)
+	}
+	main.stop()
 }

@@ -309,6 +309,10 @@ const Template = `# Vantage server settings. Every key is optional; the values s
 #   max_age: 0s         # drop days older than this; 0 keeps them
 #   inside:             # our networks, e.g. [10.0.0.0/8, 192.0.2.0/24]: top hosts lists only these
 #   server_ports:       # e.g. {8443: https-alt, 8080: ""} adds / removes server ports
+#   remote:             # show the flows of a collector on another machine instead
+#     url: ""           # https://flows1:8080 (vantage serve with flow listeners there)
+#     token: ""         # an API token of a user on that server
+#     insecure: false   # accept a self-signed certificate
 #   sessions:
 #     inactive: 1m30s   # a session closes after this long without a record
 #     active: 2m0s      # long sessions are stored in pieces this long

@@ -29,6 +29,19 @@ type Flows struct {
 	// ServerPorts adds (name) or, with an empty name, removes ports of the
 	// built-in list used by the client/server rule.
 	ServerPorts map[uint16]string `yaml:"server_ports"`
+	// Remote, when its URL is set, is a flow collector on another machine
+	// (`vantage serve` with flow listeners) whose flows this server shows.
+	Remote FlowsRemote `yaml:"remote"`
+}
+
+// FlowsRemote is a separate flow collector reached over its HTTP API.
+type FlowsRemote struct {
+	// URL is the collector's web address (https://flows1:8080).
+	URL string `yaml:"url"`
+	// Token is an API token of a user on the collector.
+	Token string `yaml:"token"`
+	// Insecure accepts any certificate (a self-signed one).
+	Insecure bool `yaml:"insecure"`
 }
 
 // FlowSessions tunes how records become sessions.
@@ -101,6 +114,9 @@ func (f Flows) Validate() error {
 	}
 	if f.MaxAge < 0 {
 		errs = append(errs, fmt.Errorf("flows.max_age: %v is negative", f.MaxAge))
+	}
+	if u := f.Remote.URL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		errs = append(errs, fmt.Errorf("flows.remote.url: %q is not an http or https address", u))
 	}
 	if f.Database != "" && !strings.HasPrefix(f.Database, "clickhouse://") {
 		errs = append(errs, fmt.Errorf("flows.database: %q: want empty (embedded) or clickhouse://host:8123/db", f.Database))

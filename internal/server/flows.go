@@ -50,6 +50,9 @@ func (s *Server) startFlows(ctx context.Context) error {
 	if s.opts.FlowDB != "" {
 		dbURL = s.opts.FlowDB
 	}
+	if r := s.cfg.Flows.Remote; r.URL != "" {
+		s.remoteFlows = newRemoteFlows(r.URL, r.Token, r.Insecure)
+	}
 	if !on && dbURL == "" && !hasFiles(dir) {
 		return nil
 	}
@@ -132,12 +135,16 @@ func (s *Server) startFlows(ctx context.Context) error {
 	return nil
 }
 
-// flowViews is web.Deps.Flows: nil until flows are started.
+// flowViews is web.Deps.Flows: the local collector, else a remote one
+// (flows.remote), else nil.
 func (s *Server) flowViews() web.Flows {
-	if s.flows == nil {
-		return nil
+	switch {
+	case s.flows != nil:
+		return s.flows
+	case s.remoteFlows != nil:
+		return s.remoteFlows
 	}
-	return s.flows
+	return nil
 }
 
 // hasFiles reports whether dir holds anything (flow data from before).
@@ -155,7 +162,7 @@ func (f *flows) close() {
 }
 
 // Exporters lists the exporters with the map devices at their addresses.
-func (f *flows) Exporters() []web.FlowExporter {
+func (f *flows) Exporters(context.Context) ([]web.FlowExporter, error) {
 	out := []web.FlowExporter{}
 	for _, e := range f.collector.Exporters() {
 		fe := web.FlowExporter{ExporterInfo: e, Devices: []string{}}
@@ -167,7 +174,7 @@ func (f *flows) Exporters() []web.FlowExporter {
 		}
 		out = append(out, fe)
 	}
-	return out
+	return out, nil
 }
 
 // Top answers a top-N query; "inside" views use the configured networks.
@@ -231,7 +238,7 @@ func (f *flows) Chart(ctx context.Context, q flowstore.Query, buckets int, insid
 }
 
 // About is the diagnostics summary for bug reports.
-func (f *flows) About(ctx context.Context) web.FlowAbout {
+func (f *flows) About(ctx context.Context) (web.FlowAbout, error) {
 	size, err := f.store.Size(ctx)
 	a := web.FlowAbout{
 		Versions:  []string{"netflow1", "netflow5", "netflow7", "netflow9", "ipfix (UDP and TCP)", "sflow2", "sflow4", "sflow5"},
@@ -245,5 +252,5 @@ func (f *flows) About(ctx context.Context) web.FlowAbout {
 		a.Exporters++
 		a.Templates += len(e.Templates)
 	}
-	return a
+	return a, nil
 }

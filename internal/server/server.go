@@ -89,12 +89,14 @@ type Server struct {
 	charts    *charts
 	reports   *report.Builder
 	flows     *flows
-	repoller  *trap.Repoller
-	probes    *probe.Registry
-	maps      *netmap.Store
-	poller    *poller.Poller
-	monitor   *monitor.Monitor
-	reg       *prometheus.Registry
+	// remoteFlows is a flow collector on another machine (flows.remote).
+	remoteFlows *remoteFlows
+	repoller    *trap.Repoller
+	probes      *probe.Registry
+	maps        *netmap.Store
+	poller      *poller.Poller
+	monitor     *monitor.Monitor
+	reg         *prometheus.Registry
 
 	mu        sync.Mutex
 	listeners []Listener

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -15,10 +16,10 @@ import (
 
 // Flows is the server side of the flow views.
 type Flows interface {
-	Exporters() []FlowExporter
+	Exporters(ctx context.Context) ([]FlowExporter, error)
 	Top(ctx context.Context, q flowstore.Query, inside bool) ([]FlowRow, error)
 	Chart(ctx context.Context, q flowstore.Query, buckets int, inside bool) (flowstore.Chart, error)
-	About(ctx context.Context) FlowAbout
+	About(ctx context.Context) (FlowAbout, error)
 }
 
 // FlowExporter is an exporter with the map devices at its address.
@@ -70,7 +71,12 @@ func (a *API) flowExporters(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, []FlowExporter{})
 		return
 	}
-	writeJSON(w, http.StatusOK, a.deps.Flows().Exporters())
+	ex, err := a.deps.Flows().Exporters(r.Context())
+	if err != nil {
+		writeError(w, http.StatusBadGateway, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ex)
 }
 
 func (a *API) flowTop(w http.ResponseWriter, r *http.Request) {
@@ -85,7 +91,7 @@ func (a *API) flowTop(w http.ResponseWriter, r *http.Request) {
 	}
 	rows, err := f.Top(r.Context(), q, inside)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		flowError(w, err)
 		return
 	}
 	if rows == nil {
@@ -113,16 +119,74 @@ func (a *API) flowChart(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := f.Chart(r.Context(), q, buckets, inside)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err)
+		flowError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, c)
 }
 
 func (a *API) flowAbout(w http.ResponseWriter, r *http.Request) {
-	if f, ok := a.flows(w); ok {
-		writeJSON(w, http.StatusOK, f.About(r.Context()))
+	f, ok := a.flows(w)
+	if !ok {
+		return
 	}
+	about, err := f.About(r.Context())
+	if err != nil {
+		writeError(w, http.StatusBadGateway, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, about)
+}
+
+// ErrFlowCollector marks failures to reach a separate flow collector (502,
+// not the caller's mistake).
+var ErrFlowCollector = errors.New("flow collector")
+
+func flowError(w http.ResponseWriter, err error) {
+	if errors.Is(err, ErrFlowCollector) {
+		writeError(w, http.StatusBadGateway, err)
+		return
+	}
+	writeError(w, http.StatusBadRequest, err)
+}
+
+// FlowQueryValues writes q back as the query string parseFlowQuery reads,
+// for asking another server.
+func FlowQueryValues(q flowstore.Query, inside bool) url.Values {
+	v := url.Values{"from": {q.From.UTC().Format(time.RFC3339Nano)}, "to": {q.To.UTC().Format(time.RFC3339Nano)}}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	set("by", string(q.By))
+	set("metric", string(q.Metric))
+	if q.Limit > 0 {
+		v.Set("limit", strconv.Itoa(q.Limit))
+	}
+	if q.Exporter.IsValid() {
+		v.Set("exporter", q.Exporter.String())
+	}
+	if q.Host.IsValid() {
+		v.Set("host", q.Host.String())
+	}
+	if q.Subnet.IsValid() {
+		v.Set("subnet", q.Subnet.String())
+	}
+	if q.Port != 0 {
+		v.Set("port", strconv.Itoa(int(q.Port)))
+	}
+	if q.Proto != 0 {
+		v.Set("proto", strconv.Itoa(int(q.Proto)))
+	}
+	if q.Interface != nil {
+		v.Set("interface", strconv.FormatUint(uint64(q.Interface.Index), 10))
+		set("dir", q.Interface.Dir)
+	}
+	if inside {
+		v.Set("inside", "true")
+	}
+	return v
 }
 
 // parseFlowQuery reads a flow query; the range defaults to the last hour.
