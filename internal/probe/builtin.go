@@ -14,6 +14,9 @@ type Builtins struct {
 	// DNS is the resolver of the DNS name probes (config.yaml's dns:
 	// section); nil uses the system's nameservers with default settings.
 	DNS DNSResolver
+	// MapStatus answers Map Status devices that follow this server's own
+	// maps; nil leaves them unknown (other servers still work).
+	MapStatus MapSummaries
 }
 
 // UDPInfos returns the UDP service probes: DNS server, NTP, RADIUS, DHCP,
@@ -26,6 +29,7 @@ func UDPInfos() []Info {
 func RegisterBuiltins(r *Registry, b Builtins) error {
 	infos := append([]Info{PingInfo(b.Pinger), TrapViewerInfo()}, TCPInfos()...)
 	infos = append(infos, UDPInfos()...)
+	infos = append(infos, MapStatusInfo(b.MapStatus))
 	res := b.DNS
 	if res == nil {
 		res = dnsmon.New(dnsmon.DefaultConfig(), nil)
