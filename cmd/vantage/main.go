@@ -41,6 +41,10 @@ Usage:
   vantage flows exporters [--url URL]
   vantage discover [-c COMMUNITY]... [-u USER -a AUTH -A KEY -x PRIV -X KEY] [-p PORTS] [--silent]
                    [--data DIR [--map NAME] | --url URL --map NAME] CIDR...   scan subnets
+  vantage ctl [--url URL] [--user U] [--password-file F] COMMAND [ARGS]
+                   admin console commands: help, maps, devices [MAP], status DEVICE, flows, ext, poll DEVICE
+  vantage sync --from https://primary:8080 [--token-file F | --user U --password-file F]
+               [--fingerprint SHA256:…|--insecure] [--data DIR] [--interval 5m]   copy the primary's maps, probes, MIBs and settings
   vantage version
 
 Run 'vantage COMMAND -h' for a command's flags.
@@ -69,6 +73,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = flowsCmd(args[1:], stdout, stderr)
 	case "discover":
 		err = discoverCmd(args[1:], stdout, stderr)
+	case "ctl":
+		err = ctlCmd(args[1:], stdout, stderr)
+	case "sync":
+		err = syncCmd(args[1:], stdout, stderr)
 	case "map":
 		err = mapCmd(args[1:], stdout, stderr)
 	case "trap":

@@ -192,7 +192,7 @@ func (s *Server) buildMonitoring() error {
 	s.names = s.loadMIBs()
 	s.probes = probe.NewRegistry()
 	if err := probe.RegisterBuiltins(s.probes, probe.Builtins{Pinger: pinger, SNMP: s.snmp,
-		DNS: dnsmon.New(s.cfg.DNS, s.logger.With("component", "dnsmon"))}); err != nil {
+		DNS: dnsmon.New(s.cfg.DNS, s.logger.With("component", "dnsmon")), MapStatus: s.federation()}); err != nil {
 		return err
 	}
 	s.loadProbeFiles()
@@ -221,6 +221,14 @@ func (s *Server) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	access, err := s.bindAccess()
+	if err != nil {
+		if httpLn != nil {
+			httpLn.Close()
+		}
+		return err
+	}
+	defer access.close()
 	if err := s.startTraps(ctx); err != nil {
 		if httpLn != nil {
 			httpLn.Close()
@@ -247,12 +255,14 @@ func (s *Server) run(ctx context.Context) error {
 	wg.Go(func() { s.alerting.run(ctx) })
 	wg.Go(func() { s.charts.run(ctx) })
 	wg.Go(func() { s.runReportSchedules(ctx) })
+	s.serveAccess(ctx, access, &wg)
 
 	var srv *http.Server
 	if httpLn != nil {
 		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
 			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: s.names, ReloadProbes: s.ReloadProbes, Traps: s.recentTraps, Tools: s.tools(),
-			Notifications: s.alerting.n, MapMaintenance: s.mapMaintenance, Charts: s.charts, Retention: s.charts, Reports: s.reports, NetTools: s.netTools(), Flows: s.flowViews,
+			Notifications: s.alerting.n, MapMaintenance: s.mapMaintenance, Charts: s.charts, Retention: s.charts, Reports: s.reports, NetTools: s.netTools(), Flows: s.flowViews, Ctl: s.ctlBackend(), Discovery: s.discovery(ctx),
+			Export: s.federation(), RemoteMaps: s.federation(),
 			Acks: s.acks, Acknowledge: s.acknowledge, Unacknowledge: s.unacknowledge, Logger: s.logger.With("component", "web")})
 		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 			// Requests end with the server, so open event streams do not hold
@@ -301,17 +311,6 @@ func (s *Server) bindListeners() (net.Listener, error) {
 			httpLn = ln
 			add("http", ln.Addr().String(), "listening", "")
 		}
-	}
-	for _, o := range []struct{ name, addr string }{
-		{"remote", l.Remote}, {"console", l.Console},
-	} {
-		if o.addr == "off" {
-			add(o.name, o.addr, "off", "")
-			continue
-		}
-		// These services arrive in later releases; say so instead of
-		// binding a socket that would silently drop what it receives.
-		add(o.name, o.addr, "unavailable", "not available in this version of Vantage")
 	}
 	return httpLn, nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/vantage-monitor/vantage/internal/alert"
 	"github.com/vantage-monitor/vantage/internal/auth"
+	"github.com/vantage-monitor/vantage/internal/ctl"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
 	"github.com/vantage-monitor/vantage/internal/monitor"
 	"github.com/vantage-monitor/vantage/internal/netmap"
@@ -63,6 +64,14 @@ type Deps struct {
 	NetTools NetTools
 	// Flows returns the flow views, nil while flows are not collected.
 	Flows func() Flows
+	// Ctl runs the admin console's commands for POST /api/v1/ctl (nil: not offered).
+	Ctl ctl.Backend
+	// Discovery scans subnets into maps (nil: not offered).
+	Discovery Discovery
+	// Export writes the settings archive (nil: not offered).
+	Export Exporter
+	// RemoteMaps lists other servers' maps (nil: not offered).
+	RemoteMaps RemoteMaps
 	// ReloadProbes re-reads the probe files now.
 	ReloadProbes func() (changed []string, errs []error)
 	// UI holds the web UI's static files (index.html at the top); nil
@@ -103,6 +112,13 @@ func New(deps Deps) *API {
 	a.handle("GET /api/v1/probes", "Probes this server knows, with their parameters, category and description", false, a.probes)
 	a.handle("POST /api/v1/probes/reload", "Re-read the probe files in DIR/probes now; answers what changed and what is broken", false, a.reloadProbes)
 	a.mapRoutes()
+	a.summaryRoutes()
+	if deps.Export != nil {
+		a.exportRoutes(deps.Export)
+	}
+	if deps.RemoteMaps != nil {
+		a.remoteMapRoutes(deps.RemoteMaps)
+	}
 	a.toolRoutes()
 	a.ackRoutes()
 	a.handle("GET /api/v1/events", "Event log; query since (RFC 3339), until, limit, map, device, kind", false, a.events)
@@ -113,6 +129,8 @@ func New(deps Deps) *API {
 	a.netToolRoutes()
 	a.kmlRoutes()
 	a.flowRoutes()
+	a.ctlRoutes()
+	a.discoverRoutes(deps.Discovery)
 	a.handle("GET /api/v1/users", "User accounts", false, a.users)
 	a.handle("POST /api/v1/tokens", "Create an API token for the calling user; body {\"label\":\"…\"}", false, a.createToken)
 	if deps.Gatherer != nil {
