@@ -116,6 +116,21 @@ export const endMapMaintenance = (m) => request('DELETE', `/api/v1/maps/${enc(m)
 export const acknowledge = (id, body) => request('POST', `/api/v1/devices/${enc(id)}/acknowledge`, body);
 export const unacknowledge = (id) => request('DELETE', `/api/v1/devices/${enc(id)}/acknowledge`);
 
+// Strip charts. A series is "map~device/dataset" (a device ID, a slash and
+// the dataset's name); from and to are RFC 3339, Unix seconds or a
+// duration back from now ("24h"); format=csv gives CSV.
+export const datasets = (id) => get(`/api/v1/devices/${enc(id)}/datasets`);
+export function chartsURL(series, q = {}) {
+  const p = new URLSearchParams();
+  for (const s of series) p.append('series', s);
+  for (const k of ['from', 'to', 'points', 'format']) if (q[k] !== '' && q[k] !== undefined && q[k] !== null) p.set(k, q[k]);
+  return '/api/v1/charts?' + p;
+}
+export const charts = (series, q) => get(chartsURL(series, q));
+// Retention of chart data: {raw, five_minutes, hour, day, rules}.
+export const retention = () => get('/api/v1/retention');
+export const saveRetention = (body) => request('PUT', '/api/v1/retention', body);
+
 // Everything else.
 export const probes = () => get('/api/v1/probes');
 export const server = () => get('/api/v1/server');

@@ -9,6 +9,7 @@ import { eventsPage } from './events.js';
 import { serverPage } from './server.js';
 import { builderPage } from './builder.js';
 import { settingsPage } from './settings.js';
+import { chartsPage } from './charts.js';
 
 const loginEl = document.getElementById('login');
 const appEl = document.getElementById('app');
@@ -103,8 +104,8 @@ stream.on('state', (s) => {
 
 // ---- routing -------------------------------------------------------------
 
-// The probe builder's and the settings' nav links, before Server.
-for (const [nav, label] of [['builder', 'Probe builder'], ['settings', 'Settings']]) {
+// The charts', the probe builder's and the settings' nav links, before Server.
+for (const [nav, label] of [['charts', 'Charts'], ['builder', 'Probe builder'], ['settings', 'Settings']]) {
   const a = document.createElement('a');
   a.href = `#/${nav}`;
   a.dataset.nav = nav;
@@ -120,6 +121,12 @@ function route() {
   const [path, query] = hash.slice(1).split('?');
   const parts = path.split('/').filter(Boolean);
   const params = new URLSearchParams(query || '');
+  // A page that follows its own address (the charts' zoom and range)
+  // stays, and is told the new one.
+  if (page && page.update && page.route === (parts[0] || 'maps')) {
+    page.update(params);
+    return;
+  }
   if (page) page.destroy();
   page = null;
   viewEl.replaceChildren();
@@ -147,6 +154,9 @@ function route() {
       break;
     case 'settings':
       page = settingsPage(viewEl);
+      break;
+    case 'charts':
+      page = chartsPage(viewEl, params);
       break;
     default:
       section = 'maps';

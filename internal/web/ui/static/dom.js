@@ -141,3 +141,27 @@ export function debounce(fn, ms) {
     t = setTimeout(() => fn(...args), ms);
   };
 }
+
+// deviceID is the server's identifier of a device (netmap.DeviceID): the
+// map and device names, each percent-encoded but for letters, digits and
+// "-._", joined by "~".
+export function deviceID(mapName, device) {
+  const esc = (v) => Array.from(new TextEncoder().encode(v), (b) => {
+    const c = String.fromCharCode(b);
+    return /[A-Za-z0-9._-]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }).join('');
+  return `${esc(mapName)}~${esc(device)}`;
+}
+
+// parseDeviceID splits a device ID into its map and device names.
+export function parseDeviceID(id) {
+  const i = id.indexOf('~');
+  const dec = (v) => {
+    try {
+      return decodeURIComponent(v);
+    } catch {
+      return v;
+    }
+  };
+  return { map: dec(id.slice(0, i)), device: dec(id.slice(i + 1)) };
+}

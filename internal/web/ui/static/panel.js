@@ -3,11 +3,17 @@
 // values, recent events and the actions the server offers.
 
 import * as api from './api.js';
-import { h, clear, fill, statusBadge, levelLabel, ago, when, duration, formatValue, toast } from './dom.js';
+import { h, s, clear, fill, statusBadge, levelLabel, ago, when, duration, formatValue, toast } from './dom.js';
+import { chartsHash, formatUnits } from './charts.js';
 import { findProbe, probes } from './forms.js';
 import { isSNMPDevice, systemRows, SNMP_VALUE_KEYS, InterfaceTable, interfaceCard } from './snmp.js';
 
 const EVENT_LIMIT = 20;
+// Sparklines: the last hour, in about this many points, at most this
+// many series per request (the API's limit).
+const SPARK_POINTS = 60;
+const SPARK_BATCH = 32;
+const IF_METRICS = { bps: ['traffic', 'in_bps', 'out_bps'], util: ['utilisation', 'in_util', 'out_util'], errors: ['errors', 'in_errors', 'out_errors'] };
 
 export class StatusPanel {
   // actions: {edit(sel), remove(sel), setVantage(name), close()}
@@ -26,9 +32,11 @@ export class StatusPanel {
 
   destroy() {
     clearInterval(this.tick);
+    clearTimeout(this.datasetsTimer);
   }
 
   close() {
+    clearTimeout(this.datasetsTimer);
     this.sel = null;
     this.obj = null;
     this.setOpen(false);
@@ -86,6 +94,14 @@ export class StatusPanel {
       fresh = true;
       events = h('ol', { class: 'event-list', testid: 'panel-events' }, h('li', { class: 'muted' }, 'Loading…'));
     }
+    // The datasets and their sparklines are read when the window opens
+    // and kept across re-renders of the same device.
+    let charts = fresh ? null : this.el.querySelector('[data-testid="panel-charts"]');
+    if (!charts) {
+      clearTimeout(this.datasetsTimer);
+      charts = h('div', { testid: 'panel-charts' }, h('p', { class: 'muted' }, 'Loading…'));
+    }
+    this.chartsBox = charts;
     const probe = findProbe(this.probeList, d.probe);
     this.statusBox = h('div', { class: 'panel-status' });
     this.ackBox = h('div', { testid: 'panel-ack-box' });
@@ -134,6 +150,7 @@ export class StatusPanel {
       this.displaySection,
       snmpSections,
       h('section', null, h('h3', null, this.snmp ? 'Other values' : 'Probe values'), this.valuesBox),
+      h('section', { testid: 'panel-charts-section' }, h('h3', null, 'Charts'), charts),
       this.trapsSection,
       h('section', null, h('h3', null, 'Recent events ',
         h('a', { href: `#/events?map=${encodeURIComponent(this.mapName)}&device=${encodeURIComponent(d.name)}`, class: 'small-link' }, 'all')), events),
@@ -144,7 +161,64 @@ export class StatusPanel {
     if (fresh) {
       this.loadEvents(d);
       this.loadTraps(d);
+      this.loadDatasets(d);
     }
+  }
+
+  // ---- charts: the device's datasets, with a sparkline of the last hour ----
+
+  async loadDatasets(d, attempt = 0) {
+    const want = d.id;
+    const box = this.chartsBox;
+    let list;
+    try {
+      list = await api.datasets(d.id);
+    } catch (err) {
+      if (this.obj && this.obj.id === want && this.chartsBox === box) {
+        fill(box, h('p', { class: 'muted' }, err.status === 501 ? 'Charts are not kept on this server.' : `Cannot list the datasets: ${err.message}`));
+      }
+      return;
+    }
+    if (!this.obj || this.obj.id !== want || this.chartsBox !== box) return;
+    if (!list.length) {
+      fill(box, h('p', { class: 'muted', testid: 'panel-charts-empty' }, 'Nothing recorded yet: datasets appear after the first polls.'));
+      // A new device: look again a few times while the window is open.
+      if (attempt < 8) this.datasetsTimer = setTimeout(() => this.loadDatasets(d, attempt + 1), 4000);
+      return;
+    }
+    const { plain, ifaces } = datasetRows(d.id, list);
+    const plainList = h('ul', { class: 'dataset-list' }, plain.map((r) => r.el));
+    const groups = [...ifaces.entries()].map(([name, rows]) => {
+      const det = h('details', { class: 'dataset-group', testid: `panel-iface-${name}` },
+        h('summary', null, name), h('ul', { class: 'dataset-list' }, rows.map((r) => r.el)));
+      // An interface's sparklines are read when it is opened.
+      det.addEventListener('toggle', () => {
+        if (det.open) this.loadSparklines(rows);
+      }, { once: true });
+      return det;
+    });
+    fill(box, plain.length ? plainList : null,
+      groups.length ? h('div', { class: 'muted small' }, `${groups.length} interface${groups.length === 1 ? '' : 's'}: open one for its charts`) : null,
+      groups);
+    this.loadSparklines(plain);
+  }
+
+  // loadSparklines reads the last hour of the rows' series, a batch at a
+  // time, and draws them.
+  async loadSparklines(rows) {
+    const specs = [...new Set(rows.flatMap((r) => r.series))];
+    const got = new Map();
+    for (let i = 0; i < specs.length; i += SPARK_BATCH) {
+      const batch = specs.slice(i, i + SPARK_BATCH);
+      try {
+        const list = await api.charts(batch, { from: '1h', points: SPARK_POINTS });
+        list.forEach((c, j) => got.set(batch[j], c));
+      } catch {
+        // The rows keep their links; only the sparkline is missing.
+      }
+      if (!rows.length || !rows[0].el.isConnected) return;
+    }
+    for (const r of rows) r.draw(r.series.map((sp) => got.get(sp)));
   }
 
   // loadTraps lists the last traps the device received, if any.
@@ -400,6 +474,73 @@ export class StatusPanel {
       h('section', null, h('h3', null, 'Endpoints'), h('ul', { class: 'plain endpoints' }, end(l.from), end(l.to))),
       cards.length ? h('section', { testid: 'link-interfaces' }, h('h3', null, cards.length === 1 ? 'Interface' : 'Interfaces'), cards) : null);
   }
+}
+
+// datasetRows groups a device's datasets for the status window: one row
+// per dataset, except an interface's in and out, which share a row (and a
+// chart); those rows are grouped by interface.
+function datasetRows(id, list) {
+  const plain = [];
+  const ifaces = new Map();
+  const byName = new Map(list.map((m) => [m.dataset, m]));
+  const done = new Set();
+  for (const m of list) {
+    if (done.has(m.dataset)) continue;
+    const ifm = /^if\.([^.]+)\.(in|out)_(bps|util|errors)$/.exec(m.dataset);
+    if (ifm) {
+      const [what, inName, outName] = IF_METRICS[ifm[3]];
+      const pair = [`if.${ifm[1]}.${inName}`, `if.${ifm[1]}.${outName}`].filter((n) => byName.has(n));
+      pair.forEach((n) => done.add(n));
+      const ifName = m.interface || `interface ${ifm[1]}`;
+      const units = m.units || '';
+      const row = datasetRow(`if.${ifm[1]}.${ifm[3]}`, pair.length === 2 ? `${what} in + out` : byName.get(pair[0]).label || pair[0],
+        pair.join(', '), units, pair.map((n) => `${id}/${n}`));
+      if (!ifaces.has(ifName)) ifaces.set(ifName, []);
+      ifaces.get(ifName).push(row);
+      continue;
+    }
+    done.add(m.dataset);
+    plain.push(datasetRow(m.dataset, m.label || m.dataset, m.dataset, m.units || '', [`${id}/${m.dataset}`]));
+  }
+  return { plain, ifaces };
+}
+
+// datasetRow is one line of the Charts section: a link to the chart page,
+// a sparkline of the last hour and the last value.
+function datasetRow(key, label, names, units, series) {
+  const spark = s('svg', { class: 'sparkline', viewBox: '0 0 96 24', preserveAspectRatio: 'none', role: 'img', 'aria-label': `${label}: the last hour`, testid: `sparkline-${key}` });
+  const last = h('span', { class: 'dataset-last', testid: `panel-dataset-last-${key}` }, '');
+  const el = h('li', { class: 'dataset-row', testid: `panel-dataset-${key}` },
+    h('a', { href: chartsHash({ series, from: '24h' }), testid: `panel-chart-${key}`, title: 'Open in a strip chart (last 24 h)' },
+      label, h('span', { class: 'dataset-name' }, names)),
+    spark, last);
+  return {
+    el, series,
+    draw(charts) {
+      const lines = charts.map((c) => (c ? c.points.map((p) => [Date.parse(p.t) / 1000, p.avg]) : []));
+      const all = lines.flat();
+      if (!all.length) {
+        fill(spark, s('text', { x: 2, y: 15, class: 'spark-none' }, 'no data in the last hour'));
+        last.textContent = '';
+        return;
+      }
+      // From the first point (a new device has only minutes) to now.
+      const c0 = charts.find(Boolean);
+      const t0 = Math.max(Date.parse(c0.from) / 1000, Math.min(...all.map(([t]) => t)));
+      const t1 = Date.parse(c0.to) / 1000;
+      let lo = Math.min(0, ...all.map(([, v]) => v));
+      let hi = Math.max(...all.map(([, v]) => v));
+      if (hi <= lo) hi = lo + 1;
+      const x = (t) => ((t - t0) / (t1 - t0 || 1)) * 96;
+      const y = (v) => 23 - ((v - lo) / (hi - lo)) * 22;
+      fill(spark, lines.map((pts, i) => (pts.length
+        ? s('polyline', { class: `spark-${i}`, points: pts.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ') })
+        : null)));
+      spark.dataset.points = String(all.length);
+      last.textContent = lines.map((pts) => (pts.length ? formatUnits(pts[pts.length - 1][1], units) : '—')).join(' / ');
+      last.title = lines.length > 1 ? 'last value in / out' : 'last value';
+    },
+  };
 }
 
 // mapWide reports whether a device's ack is its map's maintenance window

@@ -1,10 +1,12 @@
 // The settings page: notifiers and notification rules, edited together on
 // the page and saved with one button (PUT /api/v1/notifications, validated
-// and applied by the server at once), and the open incidents the rules
-// follow (GET /api/v1/incidents, re-read every few seconds while open).
+// and applied by the server at once), the open incidents the rules follow
+// (GET /api/v1/incidents, re-read every few seconds while open), and how
+// long chart data is kept (PUT /api/v1/retention, saved by the same
+// button).
 
 import * as api from './api.js';
-import { h, fill, when, ago, duration, toast, confirmDialog } from './dom.js';
+import { h, fill, when, ago, duration, toast, confirmDialog, deviceID } from './dom.js';
 import { field, openDialog } from './forms.js';
 
 // The server's stand-in for a stored secret; sent back, it keeps the
@@ -32,6 +34,41 @@ const FACILITIES = ['daemon', 'user', 'kern', 'mail', 'auth', 'syslog', 'lpr', '
 
 // Edits not yet saved survive a visit to another page (not a reload).
 let kept = null;
+let keptRetention = null;
+
+// Chart data retention: the resolutions, their keys in the API and labels.
+const PERIODS = [['raw', 'Raw samples'], ['five_minutes', '5-minute roll-ups'], ['hour', 'Hourly roll-ups'], ['day', 'Daily roll-ups']];
+const PERIOD_HINTS = ['0', '1d', '2d', '7d', '14d', '30d', '90d', '180d', '1y', '2y', '5y'];
+
+// normRetention puts retention settings in one canonical shape: every
+// server period as text, rule patterns and periods only when set.
+function normRetention(p) {
+  const out = {};
+  for (const [k] of PERIODS) out[k] = String(p[k] ?? '').trim();
+  out.rules = (p.rules || []).map((r) => {
+    const o = {};
+    for (const k of ['map', 'device', 'dataset']) if (String(r[k] ?? '').trim()) o[k] = String(r[k]).trim();
+    for (const [k] of PERIODS) if (String(r[k] ?? '').trim()) o[k] = String(r[k]).trim();
+    return o;
+  });
+  return out;
+}
+
+// retentionCulprits finds the fields a refusal names, as keys
+// "period:raw" or "rule:N" (N from 0).
+function retentionCulprits(msg) {
+  const out = new Set();
+  for (const line of msg.split('\n')) {
+    let m = /retention rule (\d+)/.exec(line);
+    if (m) {
+      out.add(`rule:${Number(m[1]) - 1}`);
+      continue;
+    }
+    m = /retention: (raw|five_minutes|hour|day)\b/.exec(line);
+    if (m) out.add(`period:${m[1]}`);
+  }
+  return out;
+}
 
 // ---- values ---------------------------------------------------------------
 
@@ -135,17 +172,6 @@ function target(c) {
     case 'syslog': return `${c.address || ''} (${c.network || 'udp'}, ${c.facility || 'daemon'})`;
     default: return '';
   }
-}
-
-// deviceID is the server's identifier of a device (netmap.DeviceID): the
-// map and device names, each percent-encoded but for letters, digits and
-// "-._", joined by "~".
-function deviceID(mapName, device) {
-  const esc = (v) => Array.from(new TextEncoder().encode(v), (b) => {
-    const c = String.fromCharCode(b);
-    return /[A-Za-z0-9._-]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-  }).join('');
-  return `${esc(mapName)}~${esc(device)}`;
 }
 
 // ---- small form helpers -----------------------------------------------------
@@ -525,6 +551,9 @@ export function settingsPage(view) {
   let base = '';          // the settings as saved, canonical JSON
   let draft = null;       // {notifiers, rules} as edited
   let badKey = null;      // the row the last refusal names
+  let retBase = '';       // the retention settings as saved, canonical JSON
+  let retDraft = null;    // the retention settings as edited
+  let retBad = new Set(); // the retention fields the last refusal names
   let incidentsTimer = 0;
   let destroyed = false;
 
@@ -537,6 +566,9 @@ export function settingsPage(view) {
   const incidentBox = h('div', { testid: 'incidents' }, h('p', { class: 'muted' }, 'Loading…'));
   const addNotifierBtn = h('button', { type: 'button', testid: 'notifier-add', disabled: true, onclick: () => editNotifier(-1) }, 'Add notifier');
   const addRuleBtn = h('button', { type: 'button', testid: 'rule-add', disabled: true, onclick: () => editRule(-1) }, 'Add rule');
+  const retError = h('p', { class: 'form-error retention-error', role: 'alert', testid: 'retention-error', hidden: true });
+  const retBox = h('div', { testid: 'retention' }, h('p', { class: 'muted' }, 'Loading…'));
+  const addRetRuleBtn = h('button', { type: 'button', testid: 'retention-rule-add', disabled: true, onclick: addRetentionRule }, 'Add rule');
 
   fill(view, h('section', { class: 'page settings-page', testid: 'settings-page' },
     h('div', { class: 'page-head settings-head' }, h('h1', null, 'Settings'), dirtyMark, revertBtn, saveBtn),
@@ -551,16 +583,28 @@ export function settingsPage(view) {
       ruleBox),
     h('section', { 'aria-labelledby': 'settings-incidents' },
       h('div', { class: 'section-head' }, h('h2', { id: 'settings-incidents' }, 'Open incidents'), h('span', { class: 'muted small' }, 'refreshed every 5 s')),
-      incidentBox)));
+      incidentBox),
+    h('section', { 'aria-labelledby': 'settings-retention', testid: 'retention-section' },
+      h('div', { class: 'section-head' }, h('h2', { id: 'settings-retention' }, 'Chart data retention'), addRetRuleBtn),
+      h('p', { class: 'help' }, 'How long chart data is kept at each resolution, e.g. 36h, 2d, 12w or 1y; 0 keeps it forever. Coarser roll-ups must be kept at least as long as finer ones. Rules override these for the datasets they match (patterns like core-*, if.*.in_bps; empty matches all; an empty period comes from a less specific rule or the server). Expired data is removed in the background.'),
+      retError,
+      retBox)));
   document.title = 'Settings — Vantage';
 
-  const dirty = () => draft !== null && JSON.stringify(draft) !== base;
+  const notifDirty = () => draft !== null && JSON.stringify(draft) !== base;
+  const retDirty = () => retDraft !== null && JSON.stringify(normRetention(retDraft)) !== retBase;
+  const dirty = () => notifDirty() || retDirty();
 
-  function changed() {
+  // marks shows whether anything is unsaved.
+  function marks() {
     const d = dirty();
     dirtyMark.hidden = !d;
     saveBtn.disabled = !d;
     revertBtn.disabled = !d;
+  }
+
+  function changed() {
+    marks();
     renderNotifiers();
     renderRules();
   }
@@ -592,10 +636,22 @@ export function settingsPage(view) {
     changed();
   }
 
+  // save sends what changed: the notification settings, the retention
+  // settings, or both (each refused or kept on its own).
   async function save() {
     error.hidden = true;
     saveBtn.disabled = true;
     saveBtn.textContent = 'Saving…';
+    try {
+      if (notifDirty()) await saveNotifications();
+      if (retDirty()) await saveRetention();
+    } finally {
+      saveBtn.textContent = 'Save';
+      changed();
+    }
+  }
+
+  async function saveNotifications() {
     try {
       const saved = await api.saveNotifications(draft);
       base = JSON.stringify(normSettings(saved));
@@ -607,10 +663,32 @@ export function settingsPage(view) {
       error.textContent = `Not saved: ${err.message}`;
       error.hidden = false;
       badKey = culprit(err.message);
-    } finally {
-      saveBtn.textContent = 'Save';
-      changed();
     }
+  }
+
+  async function saveRetention() {
+    retError.hidden = true;
+    const body = normRetention(retDraft);
+    const blank = PERIODS.filter(([k]) => !body[k]);
+    try {
+      if (blank.length) {
+        retBad = new Set(blank.map(([k]) => `period:${k}`));
+        throw new Error(`${blank.map(([, l]) => l).join(', ')}: empty; write 0 to keep forever`);
+      }
+      const saved = await api.saveRetention(body);
+      retBase = JSON.stringify(normRetention(saved));
+      retDraft = JSON.parse(retBase);
+      retBad = new Set();
+      toast('Chart data retention saved; applied at the next pruning pass.', 'ok', 3000);
+    } catch (err) {
+      if (err.status === 401) return;
+      retError.textContent = `Retention not saved: ${err.message}`;
+      retError.hidden = false;
+      if (err.status) retBad = retentionCulprits(err.message);
+      // The section may be far below the Save button.
+      if (error.hidden) retError.scrollIntoView({ block: 'nearest' });
+    }
+    renderRetention();
   }
 
   // culprit finds the row a refusal names: rule "x": … or notifiers[x].…
@@ -626,6 +704,12 @@ export function settingsPage(view) {
     draft = JSON.parse(base);
     error.hidden = true;
     badKey = null;
+    if (retDraft) {
+      retDraft = JSON.parse(retBase);
+      retError.hidden = true;
+      retBad = new Set();
+      renderRetention();
+    }
     changed();
   }
 
@@ -807,8 +891,80 @@ export function settingsPage(view) {
     return ms <= 0 ? `due now (${when(iso)})` : `in ${duration(ms)} (${when(iso)})`;
   }
 
+  // ---- chart data retention ----
+
+  async function loadRetention() {
+    let r;
+    try {
+      r = await api.retention();
+    } catch (err) {
+      if (err.status === 401 || destroyed) return;
+      fill(retBox, h('p', { class: err.status === 501 ? 'empty-note' : 'form-error' },
+        err.status === 501 ? 'Charts are not kept on this server.' : `Cannot read the retention settings: ${err.message}`));
+      return;
+    }
+    if (destroyed) return;
+    retBase = JSON.stringify(normRetention(r));
+    retDraft = keptRetention || JSON.parse(retBase);
+    keptRetention = null;
+    addRetRuleBtn.disabled = false;
+    renderRetention();
+    marks();
+  }
+
+  function addRetentionRule() {
+    retDraft.rules.push({ map: '', device: '', dataset: '' });
+    renderRetention();
+    marks();
+    retBox.querySelector(`[data-testid="retention-rule-${retDraft.rules.length - 1}-map"]`)?.focus();
+  }
+
+  // retInput edits one value of the draft in place; typing only updates
+  // the unsaved mark, so the focus stays.
+  function retInput(testid, obj, key, attrs) {
+    const el = h('input', {
+      testid, value: obj[key] ?? '', autocomplete: 'off', spellcheck: 'false', ...attrs,
+      oninput: () => {
+        obj[key] = el.value;
+        el.removeAttribute('aria-invalid');
+        marks();
+      },
+    });
+    return el;
+  }
+
+  function renderRetention() {
+    if (!retDraft) return;
+    const periods = h('div', { class: 'retention-periods', testid: 'retention-periods' },
+      PERIODS.map(([k, label]) => field(`retention-${k}`, label,
+        retInput(`retention-${k}`, retDraft, k, { list: 'retention-hints', 'aria-invalid': retBad.has(`period:${k}`) ? 'true' : null }))),
+      h('datalist', { id: 'retention-hints' }, PERIOD_HINTS.map((v) => h('option', { value: v }))));
+    const rules = retDraft.rules.length
+      ? h('div', { class: 'table-wrap' }, h('table', { class: 'table settings-table retention-table', testid: 'retention-rules' },
+        h('thead', null, h('tr', null, ['Map', 'Device', 'Dataset', 'Raw', '5-minute', 'Hourly', 'Daily', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, retDraft.rules.map((r, i) => {
+          const n = i + 1;
+          const pat = (k, label, ph) => h('td', null, retInput(`retention-rule-${i}-${k}`, r, k, { 'aria-label': `Rule ${n}: ${label} pattern`, placeholder: ph }));
+          return h('tr', { testid: `retention-rule-${i}`, class: retBad.has(`rule:${i}`) ? 'is-invalid' : null },
+            pat('map', 'map', 'any'), pat('device', 'device', 'any'), pat('dataset', 'dataset', 'any'),
+            PERIODS.map(([k, label]) => h('td', null, retInput(`retention-rule-${i}-${k}`, r, k, { 'aria-label': `Rule ${n}: ${label}`, placeholder: 'inherit', list: 'retention-hints' }))),
+            h('td', { class: 'row-actions' }, h('button', {
+              type: 'button', class: 'icon-btn', 'aria-label': `Remove retention rule ${n}`, testid: `retention-rule-${i}-remove`,
+              onclick: () => {
+                retDraft.rules.splice(i, 1);
+                retBad = new Set();
+                renderRetention();
+                marks();
+              },
+            }, '×')));
+        }))))
+      : h('p', { class: 'empty-note', testid: 'retention-rules-empty' }, 'No rules: every dataset follows the periods above.');
+    fill(retBox, periods, rules);
+  }
+
   load();
   loadIncidents();
+  loadRetention();
   incidentsTimer = setInterval(loadIncidents, INCIDENTS_MS);
 
   return {
@@ -816,7 +972,8 @@ export function settingsPage(view) {
       destroyed = true;
       clearInterval(incidentsTimer);
       window.removeEventListener('beforeunload', onBeforeUnload);
-      if (dirty()) kept = draft;
+      if (notifDirty()) kept = draft;
+      if (retDirty()) keptRetention = retDraft;
       const dlg = document.getElementById('dialog');
       if (dlg.open) dlg.close();
     },
