@@ -7,6 +7,7 @@
 #
 #   bench/flows/run.sh                       rates 100k 300k 600k 1M 1.5M records/s, 5 s each
 #   RATES="1500000 3000000" DURATION=5 bench/flows/run.sh
+#   STORE=1 bench/flows/run.sh               also build sessions and store them (embedded DuckDB)
 #
 # Needs nfdump (Debian: apt-get install nfdump).
 set -euo pipefail
@@ -31,7 +32,9 @@ printf '%-10s %10s %12s %8s %12s %8s %s\n' rate/s sent vantage ratio nfcapd rati
 for rate in $rates; do
 	dir="$tmp/nf-$rate"
 	mkdir -p "$dir"
-	"$tmp/collector" -listen "127.0.0.1:$port1" -duration "$((duration + 30))s" >"$tmp/collector.out" 2>"$tmp/collector.err" &
+	store=()
+	if [ -n "${STORE:-}" ]; then store=(-store "$tmp/store-$rate"); fi
+	"$tmp/collector" -listen "127.0.0.1:$port1" -duration "$((duration + 30))s" "${store[@]}" >"$tmp/collector.out" 2>"$tmp/collector.err" &
 	cpid=$!
 	pids+=("$cpid")
 	nfcapd -b 127.0.0.1 -p "$port2" -w "$dir" -t 3600 -B 33554432 >"$tmp/nfcapd.out" 2>&1 &
@@ -51,4 +54,5 @@ for rate in $rates; do
 		"$(awk -v a="$ours" -v b="$sent" 'BEGIN{printf "%.4f", a/b}')" "$theirs" \
 		"$(awk -v a="$theirs" -v b="$sent" 'BEGIN{printf "%.4f", a/b}')" "${drops:-?}"
 	grep -i "read_buffer" "$tmp/collector.err" | head -1 >&2 || true
+	grep "^sessions stored" "$tmp/collector.out" >&2 || true
 done

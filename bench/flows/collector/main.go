@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vantage-monitor/vantage/internal/flow"
+	"github.com/vantage-monitor/vantage/internal/flowstore"
 )
 
 type countingSink struct{ records atomic.Uint64 }
@@ -28,6 +29,7 @@ func main() {
 	readers := flag.Int("readers", 0, "sockets (0: CPUs)")
 	workers := flag.Int("workers", 0, "decoding workers (0: CPUs)")
 	duration := flag.Duration("duration", 10*time.Minute, "stop after this long at most")
+	storeDir := flag.String("store", "", "also build sessions and store them in an embedded flow store in this folder")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
@@ -36,7 +38,25 @@ func main() {
 	cfg := flow.DefaultConfig()
 	cfg.Readers, cfg.Workers = *readers, *workers
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	c, err := flow.New(cfg, flow.Deps{Sink: sink, Logger: logger})
+	var deps = flow.Deps{Sink: sink, Logger: logger}
+	var builder *flowstore.Builder
+	var store *flowstore.Duck
+	builderDone := make(chan struct{})
+	stopBuilder := func() {}
+	if *storeDir != "" {
+		var err error
+		if store, err = flowstore.OpenDuck(*storeDir, flowstore.DefaultOptions()); err != nil {
+			log.Fatal(err)
+		}
+		if builder, err = flowstore.NewBuilder(flowstore.DefaultBuilderConfig(), logger); err != nil {
+			log.Fatal(err)
+		}
+		deps.Sink = teeSink{sink, builder}
+		bctx, cancel := context.WithCancel(context.Background())
+		stopBuilder = cancel
+		go func() { builder.Run(bctx, store); close(builderDone) }()
+	}
+	c, err := flow.New(cfg, deps)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -67,4 +87,24 @@ func main() {
 	c.Stop()
 	js, _ := json.Marshal(s)
 	fmt.Printf("received records=%d stats=%s\n", sink.records.Load(), js)
+	if builder != nil {
+		t := time.Now()
+		stopBuilder() // stores every open session
+		<-builderDone
+		size, _ := store.Size(context.Background())
+		bs, _ := json.Marshal(builder.Stats())
+		fmt.Printf("sessions stored in %s after the stream ended; store %d bytes; builder %s\n", time.Since(t).Round(time.Millisecond), size, bs)
+		store.Close()
+	}
+}
+
+// teeSink counts records and hands them on to the session builder.
+type teeSink struct {
+	count *countingSink
+	next  flow.Sink
+}
+
+func (t teeSink) Records(b []flow.Record) {
+	t.count.Records(b)
+	t.next.Records(b)
 }
