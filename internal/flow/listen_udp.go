@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vantage-monitor/vantage/internal/udpsock"
 	"net"
 	"net/netip"
 	"slices"
@@ -41,7 +42,7 @@ func (c *Collector) ListenUDP(ctx context.Context, addr string) (netip.AddrPort,
 		host = "::"
 	}
 	bind := net.JoinHostPort(host, port)
-	lc := net.ListenConfig{Control: reusePort}
+	lc := net.ListenConfig{Control: udpsock.ReusePort}
 	var conns []*net.UDPConn
 	for i := range c.cfg.Readers {
 		pc, err := lc.ListenPacket(ctx, "udp", bind)
@@ -59,10 +60,10 @@ func (c *Collector) ListenUDP(ctx context.Context, addr string) (netip.AddrPort,
 	}
 	granted := 0
 	for _, u := range conns {
-		if err := setReadBuffer(u, c.cfg.ReadBuffer); err != nil {
+		if err := udpsock.SetReadBuffer(u, c.cfg.ReadBuffer); err != nil {
 			c.log.Debug("flow socket buffer not forced", "addr", bind, "err", err)
 		}
-		granted = readBufferSize(u)
+		granted = udpsock.ReadBufferSize(u)
 	}
 	local := conns[0].LocalAddr().(*net.UDPAddr).AddrPort()
 	c.log.Info("flow listener started", "addr", local.String(), "proto", "udp", "sockets", len(conns),
@@ -131,7 +132,7 @@ func (c *Collector) closeUDP(u *net.UDPConn) error {
 	}
 	c.lmu.Unlock()
 	if i >= 0 {
-		if n, ok := kernelDrops(u); ok {
+		if n, ok := udpsock.KernelDrops(u); ok {
 			c.n.closedDrops.Add(n)
 		}
 	}
@@ -146,7 +147,7 @@ func (c *Collector) socketDrops() uint64 {
 	c.lmu.Unlock()
 	total := c.n.closedDrops.Load()
 	for _, u := range socks {
-		if n, ok := kernelDrops(u); ok {
+		if n, ok := udpsock.KernelDrops(u); ok {
 			total += n
 		}
 	}

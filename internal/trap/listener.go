@@ -74,32 +74,6 @@ func shard(a netip.Addr, n int) int {
 	return int(h % uint32(n))
 }
 
-// setReadBuffer asks for a receive buffer of n bytes; when the kernel caps
-// it at net.core.rmem_max, it forces it where privilege allows.
-func setReadBuffer(c *net.UDPConn, n int) error {
-	if err := c.SetReadBuffer(n); err != nil {
-		return err
-	}
-	if readBufferSize(c) >= 2*n { // Linux doubles what it grants
-		return nil
-	}
-	return forceReadBuffer(c, n)
-}
-
-// readBufferSize is the receive buffer the kernel granted (Linux reports
-// twice the size asked, counting its bookkeeping).
-func readBufferSize(c *net.UDPConn) int {
-	rc, err := c.SyscallConn()
-	if err != nil {
-		return 0
-	}
-	size := 0
-	rc.Control(func(fd uintptr) {
-		size, _ = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF)
-	})
-	return size
-}
-
 // needsPrivilege is true for a port below 1024 refused for lack of privilege.
 func needsPrivilege(addr string, err error) bool {
 	if !errors.Is(err, syscall.EACCES) && !errors.Is(err, syscall.EPERM) {

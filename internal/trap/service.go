@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vantage-monitor/vantage/internal/udpsock"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -152,15 +153,15 @@ func (s *Service) Start(ctx context.Context) error {
 		}
 		c := pc.(*net.UDPConn)
 		if s.cfg.ReadBuffer > 0 {
-			if err := setReadBuffer(c, s.cfg.ReadBuffer); err != nil {
+			if err := udpsock.SetReadBuffer(c, s.cfg.ReadBuffer); err != nil {
 				s.logger.Info("trap socket receive buffer smaller than asked: raise net.core.rmem_max, or grant CAP_NET_ADMIN, to absorb larger bursts",
-					"addr", a, "want", s.cfg.ReadBuffer, "granted", readBufferSize(c)/2, "err", err)
+					"addr", a, "want", s.cfg.ReadBuffer, "granted", udpsock.ReadBufferSize(c)/2, "err", err)
 			}
 		}
 		s.conns = append(s.conns, c)
 	}
 	s.started = true
-	s.readBuf = readBufferSize(s.conns[0])
+	s.readBuf = udpsock.ReadBufferSize(s.conns[0])
 	per := max(1, s.cfg.QueueSize/s.cfg.Workers)
 	for range s.cfg.Workers {
 		q := make(chan packet, per)
@@ -172,7 +173,7 @@ func (s *Service) Start(ctx context.Context) error {
 		s.readers.Add(1)
 		go s.read(c)
 		s.logger.Info("receiving SNMP traps", "addr", c.LocalAddr().String(), "engine_id", s.EngineID(),
-			"read_buffer", readBufferSize(c))
+			"read_buffer", udpsock.ReadBufferSize(c))
 	}
 	go func() {
 		select {
@@ -193,7 +194,7 @@ func (s *Service) Stop() {
 		return
 	}
 	for _, c := range s.conns {
-		d, _ := kernelDrops(c)
+		d, _ := udpsock.KernelDrops(c)
 		s.drops += d
 	}
 	s.stopped = true
@@ -219,7 +220,7 @@ func (s *Service) kernelDrops() uint64 {
 	}
 	var n uint64
 	for _, c := range s.conns {
-		d, _ := kernelDrops(c)
+		d, _ := udpsock.KernelDrops(c)
 		n += d
 	}
 	return n

@@ -3,6 +3,7 @@ package trap
 import (
 	"context"
 	"errors"
+	"github.com/vantage-monitor/vantage/internal/udpsock"
 	"net"
 	"net/netip"
 	"os"
@@ -252,14 +253,14 @@ func TestKernelDrops(t *testing.T) {
 	}
 	defer c.Close()
 	c.SetReadBuffer(4096)
-	if _, ok := kernelDrops(c); !ok {
+	if _, ok := udpsock.KernelDrops(c); !ok {
 		t.Skip("no /proc/net/udp drops here")
 	}
 	to := c.LocalAddr().(*net.UDPAddr).AddrPort()
 	for range 200 {
 		send(t, to, make([]byte, 1000))
 	}
-	if n, _ := kernelDrops(c); n == 0 {
+	if n, _ := udpsock.KernelDrops(c); n == 0 {
 		t.Error("no kernel drops counted after overflowing a 4 KiB buffer")
 	}
 }

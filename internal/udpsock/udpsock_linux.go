@@ -1,6 +1,6 @@
 //go:build linux
 
-package flow
+package udpsock
 
 import (
 	"net"
@@ -10,9 +10,9 @@ import (
 	"syscall"
 )
 
-// reusePort lets several sockets bind one UDP port, the kernel spreading
-// senders across them.
-func reusePort(network, address string, rc syscall.RawConn) error {
+// ReusePort lets several sockets bind one UDP port, the kernel spreading
+// senders across them (a net.ListenConfig Control function).
+func ReusePort(network, address string, rc syscall.RawConn) error {
 	var serr error
 	if err := rc.Control(func(fd uintptr) {
 		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, 0xf /* SO_REUSEPORT */, 1)
@@ -22,16 +22,17 @@ func reusePort(network, address string, rc syscall.RawConn) error {
 	return serr
 }
 
-// setReadBuffer asks for n bytes of receive buffer and, when the kernel
-// caps it at net.core.rmem_max, forces it where privilege allows.
-func setReadBuffer(c *net.UDPConn, n int) error {
+// SetReadBuffer asks for n bytes of receive buffer and, when the kernel
+// caps it at net.core.rmem_max, forces it where privilege (CAP_NET_ADMIN)
+// allows. Zero leaves the system default.
+func SetReadBuffer(c *net.UDPConn, n int) error {
 	if n == 0 {
 		return nil
 	}
 	if err := c.SetReadBuffer(n); err != nil {
 		return err
 	}
-	if readBufferSize(c) >= 2*n { // Linux doubles what it grants
+	if ReadBufferSize(c) >= 2*n { // Linux doubles what it grants
 		return nil
 	}
 	rc, err := c.SyscallConn()
@@ -47,9 +48,9 @@ func setReadBuffer(c *net.UDPConn, n int) error {
 	return serr
 }
 
-// readBufferSize is the receive buffer the kernel granted (Linux reports
+// ReadBufferSize is the receive buffer the kernel granted (Linux reports
 // twice the size asked, counting its bookkeeping).
-func readBufferSize(c *net.UDPConn) int {
+func ReadBufferSize(c *net.UDPConn) int {
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return 0
@@ -61,10 +62,10 @@ func readBufferSize(c *net.UDPConn) int {
 	return size
 }
 
-// kernelDrops is how many datagrams the kernel dropped on c's socket
+// KernelDrops is how many datagrams the kernel dropped on c's socket
 // because its receive buffer was full: the drops column of /proc/net/udp
 // (or udp6) on the socket's inode.
-func kernelDrops(c *net.UDPConn) (uint64, bool) {
+func KernelDrops(c *net.UDPConn) (uint64, bool) {
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return 0, false
@@ -79,7 +80,7 @@ func kernelDrops(c *net.UDPConn) (uint64, bool) {
 		return 0, false
 	}
 	want := strconv.FormatUint(ino, 10)
-	for _, table := range []string{"/proc/net/udp6", "/proc/net/udp"} {
+	for _, table := range []string{"/proc/net/udp", "/proc/net/udp6"} {
 		b, err := os.ReadFile(table)
 		if err != nil {
 			continue
