@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -36,6 +37,17 @@ func addClientFlags(fs *flag.FlagSet) *apiClient {
 // get sends GET path?q and returns the open answer body; the caller closes
 // it and cancels the context.
 func (c *apiClient) get(path string, q url.Values) (io.ReadCloser, context.CancelFunc, error) {
+	return c.do(http.MethodGet, path, q, nil)
+}
+
+// post sends a JSON body to path, as get does.
+func (c *apiClient) post(path string, body []byte) (io.ReadCloser, context.CancelFunc, error) {
+	return c.do(http.MethodPost, path, nil, body)
+}
+
+// do sends one request; an answer other than 200 is an error carrying the
+// server's {"error"} text.
+func (c *apiClient) do(method, path string, q url.Values, body []byte) (io.ReadCloser, context.CancelFunc, error) {
 	auth, err := credentials(*c.user, *c.pwFile)
 	if err != nil {
 		return nil, nil, err
@@ -46,10 +58,17 @@ func (c *apiClient) get(path string, q url.Values) (io.ReadCloser, context.Cance
 	}
 	u.RawQuery = q.Encode()
 	ctx, cancel := context.WithTimeout(context.Background(), *c.timeout)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
 		cancel()
 		return nil, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	auth(req)
 	client := &http.Client{}
@@ -64,12 +83,12 @@ func (c *apiClient) get(path string, q url.Values) (io.ReadCloser, context.Cance
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
 		defer cancel()
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		var e struct{ Error string }
-		if json.Unmarshal(body, &e) == nil && e.Error != "" {
+		if json.Unmarshal(b, &e) == nil && e.Error != "" {
 			return nil, nil, fmt.Errorf("server: %s (HTTP %d)", e.Error, resp.StatusCode)
 		}
-		return nil, nil, fmt.Errorf("server answered HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(body)))
+		return nil, nil, fmt.Errorf("server answered HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
 	}
 	return resp.Body, cancel, nil
 }
