@@ -45,7 +45,7 @@ func (c *apiClient) post(path string, body []byte) (io.ReadCloser, context.Cance
 	return c.do(http.MethodPost, path, nil, body)
 }
 
-// do sends one request; an answer other than 200 is an error carrying the
+// do sends one request; an answer other than 2xx is an error carrying the
 // server's {"error"} text.
 func (c *apiClient) do(method, path string, q url.Values, body []byte) (io.ReadCloser, context.CancelFunc, error) {
 	auth, err := credentials(*c.user, *c.pwFile)
@@ -80,7 +80,7 @@ func (c *apiClient) do(method, path string, q url.Values, body []byte) (io.ReadC
 		cancel()
 		return nil, nil, fmt.Errorf("asking %s: %w", u.Host, err)
 	}
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode/100 != 2 {
 		defer resp.Body.Close()
 		defer cancel()
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -102,6 +102,24 @@ func (c *apiClient) getJSON(path string, q url.Values, out any) error {
 	defer cancel()
 	defer body.Close()
 	if err := json.NewDecoder(body).Decode(out); err != nil {
+		return fmt.Errorf("reading the answer: %w", err)
+	}
+	return nil
+}
+
+// postJSON sends body as JSON to path and decodes the answer into out.
+func (c *apiClient) postJSON(path string, body, out any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	rd, cancel, err := c.post(path, b)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	defer rd.Close()
+	if err := json.NewDecoder(rd).Decode(out); err != nil {
 		return fmt.Errorf("reading the answer: %w", err)
 	}
 	return nil

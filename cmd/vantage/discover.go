@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
@@ -28,7 +25,7 @@ import (
 )
 
 const discoverUsage = `usage: vantage discover [-c COMMUNITY]... [-u USER -a AUTH -A KEY -x PRIV -X KEY] [-p PORTS] [--silent]
-                        [--rate N] [--timeout D] [--data DIR [--map NAME]] CIDR...
+                        [--rate N] [--wait D] [--data DIR [--map NAME]] CIDR...
        vantage discover --url URL [--user U] [--password-file F] --map NAME [-c ...] CIDR...`
 
 // stringList is a repeatable flag.
@@ -48,12 +45,10 @@ func discoverCmd(args []string, stdout, stderr io.Writer) error {
 	ports := fs.String("p", "", "TCP ports to check, comma-separated (default 22,23,25,53,80,110,143,443,445,3389,8080; \"none\" for none)")
 	silent := fs.Bool("silent", false, "also send SNMP and TCP probes to addresses that do not answer ping")
 	rate := fs.Int("rate", 0, "probes per second (default 200)")
-	timeout := fs.Duration("timeout", 0, "wait for each answer (default 1s)")
+	timeout := fs.Duration("wait", 0, "wait for each answer (default 1s)")
 	data := fs.String("data", "", "settings folder: its config.yaml gives the SNMP defaults and DNS servers; with --map, the map to add to")
 	mapName := fs.String("map", "", "add what is found to this map")
-	base := fs.String("url", "", "a running server's web address: the server scans, and adds to --map")
-	user := fs.String("user", "admin", "user name for --url")
-	pwFile := fs.String("password-file", "", "file holding the password for --url (default: $VANTAGE_PASSWORD; $VANTAGE_TOKEN for a bearer token)")
+	client := addClientFlags(fs) // --url: a running server scans, and adds to --map
 	fs.Usage = func() { fmt.Fprintln(stderr, discoverUsage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -85,11 +80,13 @@ func discoverCmd(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if *base != "" {
+	remote := false
+	fs.Visit(func(f *flag.Flag) { remote = remote || f.Name == "url" })
+	if remote {
 		if *mapName == "" {
 			return errors.New("--url needs --map: the server adds what it finds to a map")
 		}
-		return discoverRemote(ctx, *base, *user, *pwFile, *mapName, req, stdout, stderr)
+		return discoverRemote(ctx, client, *mapName, req, stdout, stderr)
 	}
 	return discoverLocal(ctx, *data, *mapName, req, stdout, stderr)
 }
@@ -157,50 +154,15 @@ func discoverLocal(ctx context.Context, data, mapName string, req discover.Reque
 }
 
 // discoverRemote asks a server to scan and waits for the job to end.
-func discoverRemote(ctx context.Context, base, user, pwFile, mapName string, req discover.Request, stdout, stderr io.Writer) error {
-	auth, err := credentials(user, pwFile)
-	if err != nil {
-		return err
-	}
-	base = strings.TrimRight(base, "/")
-	call := func(method, path string, body, out any) error {
-		var rd io.Reader
-		if body != nil {
-			b, err := json.Marshal(body)
-			if err != nil {
-				return err
-			}
-			rd = bytes.NewReader(b)
-		}
-		r, err := http.NewRequestWithContext(ctx, method, base+path, rd)
-		if err != nil {
-			return fmt.Errorf("--url: %w", err)
-		}
-		r.Header.Set("Content-Type", "application/json")
-		auth(r)
-		resp, err := http.DefaultClient.Do(r)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-		if resp.StatusCode >= 300 {
-			var e struct{ Error string }
-			if json.Unmarshal(b, &e) == nil && e.Error != "" {
-				return fmt.Errorf("%s: %s", resp.Status, e.Error)
-			}
-			return fmt.Errorf("%s", resp.Status)
-		}
-		return json.Unmarshal(b, out)
-	}
+func discoverRemote(ctx context.Context, client *apiClient, mapName string, req discover.Request, stdout, stderr io.Writer) error {
 	var started struct{ ID string }
-	if err := call("POST", "/api/v1/maps/"+url.PathEscape(mapName)+"/discover", req, &started); err != nil {
+	if err := client.postJSON("/api/v1/maps/"+url.PathEscape(mapName)+"/discover", req, &started); err != nil {
 		return err
 	}
 	last := ""
 	for {
 		var j web.DiscoveryJob
-		if err := call("GET", "/api/v1/discover/"+url.PathEscape(started.ID), nil, &j); err != nil {
+		if err := client.getJSON("/api/v1/discover/"+url.PathEscape(started.ID), nil, &j); err != nil {
 			return err
 		}
 		if j.Progress.Phase != last {
