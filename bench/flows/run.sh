@@ -8,6 +8,7 @@
 #   bench/flows/run.sh                       rates 100k 300k 600k 1M 1.5M records/s, 5 s each
 #   RATES="1500000 3000000" DURATION=5 bench/flows/run.sh
 #   STORE=1 bench/flows/run.sh               also build sessions and store them (embedded DuckDB)
+#   FLOWS=100000 STORE=1 bench/flows/run.sh  records cycle through 100,000 flows (default: all distinct)
 #
 # Needs nfdump (Debian: apt-get install nfdump).
 set -euo pipefail
@@ -42,7 +43,7 @@ for rate in $rates; do
 	pids+=("$npid")
 	for _ in $(seq 50); do grep -q ready "$tmp/collector.out" && break; sleep 0.1; done
 	sleep 0.5
-	sent=$("$tmp/sender" -to "127.0.0.1:$port1,127.0.0.1:$port2" -rate "$rate" -duration "${duration}s" | sed -n 's/.*records=\([0-9]*\).*/\1/p')
+	sent=$("$tmp/sender" -to "127.0.0.1:$port1,127.0.0.1:$port2" -rate "$rate" -duration "${duration}s" -flows "${FLOWS:-0}" | sed -n 's/.*records=\([0-9]*\).*/\1/p')
 	sleep 2 # let both drain their socket buffers (the harness drains again on TERM)
 	kill -TERM "$cpid"; wait "$cpid" || true
 	kill -TERM "$npid"; wait "$npid" || true

@@ -25,6 +25,7 @@ func main() {
 	to := flag.String("to", "127.0.0.1:2055", "comma-separated loopback destinations; each gets every datagram")
 	rate := flag.Int("rate", 100000, "records per second")
 	duration := flag.Duration("duration", 5*time.Second, "how long to send (at most 60s)")
+	flows := flag.Uint("flows", 0, "distinct flows the records cycle through, as a router re-exporting long flows does (0: every record a new flow)")
 	flag.Parse()
 	if *duration > time.Minute || *rate <= 0 || *rate > 20_000_000 {
 		log.Fatal("sender: duration at most 60s, rate 1..20,000,000")
@@ -54,7 +55,7 @@ func main() {
 		n := min(batch, total-sent)
 		msgs = msgs[:0]
 		for i := range n {
-			d := datagram(seq, uint32(sent+i))
+			d := datagram(seq, uint32(sent+i), uint32(*flows))
 			seq += recordsPerDatagram
 			for _, dst := range dsts {
 				msgs = append(msgs, ipv4.Message{Buffers: [][]byte{d}, Addr: dst})
@@ -78,8 +79,9 @@ func main() {
 		sent, sent*recordsPerDatagram, el.Seconds(), float64(sent*recordsPerDatagram)/el.Seconds())
 }
 
-// datagram is a NetFlow v5 datagram of 30 records with distinct flows.
-func datagram(seq, n uint32) []byte {
+// datagram is a NetFlow v5 datagram of 30 records: distinct flows, or with
+// flows > 0, records of flows cycling through that many 5-tuples.
+func datagram(seq, n, flows uint32) []byte {
 	b := make([]byte, 24+48*recordsPerDatagram)
 	be := binary.BigEndian
 	be.PutUint16(b[0:], 5)
@@ -90,6 +92,9 @@ func datagram(seq, n uint32) []byte {
 	for i := range recordsPerDatagram {
 		r := b[24+48*i:]
 		k := n*recordsPerDatagram + uint32(i)
+		if flows > 0 {
+			k %= flows
+		}
 		be.PutUint32(r[0:], 0xc0000200|k&0xff)      // 192.0.2.x
 		be.PutUint32(r[4:], 0xc6336400|(k>>8)&0xff) // 198.51.100.x
 		be.PutUint16(r[12:], 1)
