@@ -20,8 +20,8 @@ type Builder struct {
 	log *slog.Logger
 
 	mu      sync.Mutex
-	open    map[openKey]*openSession
-	owner   map[tuple]*openSession // the session totals count, per 5-tuple
+	open    map[packedKey]*openSession
+	owner   map[packedTuple]*openSession // the session totals count, per 5-tuple
 	idle    *list.List             // open sessions, least recently seen first
 	pending []Session
 	stats   BuilderStats
@@ -82,8 +82,8 @@ func NewBuilder(cfg BuilderConfig, logger *slog.Logger) (*Builder, error) {
 	return &Builder{
 		cfg:   cfg,
 		log:   logger,
-		open:  make(map[openKey]*openSession),
-		owner: make(map[tuple]*openSession),
+		open:  make(map[packedKey]*openSession),
+		owner: make(map[packedTuple]*openSession),
 		idle:  list.New(),
 	}, nil
 }
@@ -123,7 +123,7 @@ func (b *Builder) add(r *flow.Record) {
 	}
 	inactive := b.cfg.Inactive.Milliseconds()
 
-	s := b.open[key]
+	s := b.open[key.pack()]
 	if s != nil && (start > s.end+inactive || end < s.start-inactive) {
 		// Far from the open session in time (a late or replayed record):
 		// a session of its own, leaving the open one alone.
@@ -137,10 +137,10 @@ func (b *Builder) add(r *flow.Record) {
 			b.evictOldest()
 		}
 		s = b.newSession(key, start, end, src)
-		b.open[key] = s
+		b.open[key.pack()] = s
 		s.elem = b.idle.PushBack(s)
-		if b.owner[t] == nil && !s.dup {
-			b.owner[t] = s
+		if pt := t.pack(); b.owner[pt] == nil && !s.dup {
+			b.owner[pt] = s
 		}
 	} else if end-s.start >= b.cfg.Active.Milliseconds() && s.flows > 0 {
 		// A long session: store what it has so far as one piece and go on
@@ -161,7 +161,7 @@ func (b *Builder) add(r *flow.Record) {
 // overlaps it in time.
 func (b *Builder) newSession(key openKey, start, end int64, src side) *openSession {
 	s := &openSession{key: key, start: start, end: end, first: src}
-	if o := b.owner[key.t]; o != nil && o.key.exporter != key.exporter {
+	if o := b.owner[key.t.pack()]; o != nil && o.key.exporter != key.exporter {
 		inactive := b.cfg.Inactive.Milliseconds()
 		s.dup = start <= o.end+inactive && end >= o.start-inactive
 	}

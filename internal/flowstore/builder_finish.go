@@ -56,12 +56,12 @@ func (b *Builder) finish(s *openSession) {
 	if s.elem != nil {
 		b.idle.Remove(s.elem)
 		s.elem = nil
-		if b.open[s.key] == s {
-			delete(b.open, s.key)
+		if k := s.key.pack(); b.open[k] == s {
+			delete(b.open, k)
 		}
 	}
-	if b.owner[s.key.t] == s {
-		delete(b.owner, s.key.t)
+	if pt := s.key.t.pack(); b.owner[pt] == s {
+		delete(b.owner, pt)
 	}
 }
 

@@ -1,0 +1,33 @@
+package flowstore
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/vantage-monitor/vantage/internal/flow"
+)
+
+// BenchmarkBuilderCycling merges records of 100,000 flows, as a busy
+// router re-exporting long flows sends them.
+func BenchmarkBuilderCycling(b *testing.B) {
+	bl, _ := NewBuilder(DefaultBuilderConfig(), nil)
+	now := time.Now()
+	batch := make([]flow.Record, 1024)
+	exp := netip.MustParseAddr("127.0.0.1")
+	b.ResetTimer()
+	n := 0
+	for i := 0; i < b.N; i += len(batch) {
+		for j := range batch {
+			k := uint32(n % 100000)
+			n++
+			batch[j] = flow.Record{Received: now, Exporter: exp, Version: "netflow5", Start: now, End: now,
+				SrcAddr: netip.AddrFrom4([4]byte{192, 0, 2, byte(k)}), DstAddr: netip.AddrFrom4([4]byte{198, 51, 100, byte(k >> 8)}),
+				SrcPort: uint16(1024 + k%60000), DstPort: 443, Proto: 6, TCPFlags: 0x18, Bytes: 1500, Packets: 10, SamplingRate: 1}
+		}
+		bl.Records(batch)
+		if n%(1<<20) < 1024 {
+			bl.Drain()
+		}
+	}
+}
