@@ -22,7 +22,7 @@ type Builder struct {
 	mu      sync.Mutex
 	open    map[packedKey]*openSession
 	owner   map[packedTuple]*openSession // the session totals count, per 5-tuple
-	idle    *list.List             // open sessions, least recently seen first
+	idle    *list.List                   // open sessions, least recently seen first
 	pending []Session
 	stats   BuilderStats
 }
