@@ -56,6 +56,9 @@ type Deps struct {
 	// OnChange, when set, hears every device status change (after it is
 	// logged), e.g. to clear acknowledgements.
 	OnChange func(mapName, device string, from, to status.Level)
+	// NetBIOS resolves the names of devices written \\NAME (nil: they are
+	// not polled); ok is false while a name is not resolved.
+	NetBIOS func(name string) (addr netip.Addr, ok bool)
 	// OnResult, when set, hears every poll's result for every device that
 	// shares it (strip charts record from it). It runs on the poller's
 	// goroutine and must not block.
@@ -240,7 +243,18 @@ func (m *Monitor) jobFor(mp *netmap.Map, d netmap.Device) (binding, *poller.Job)
 			keyParams[":map"+k] = v
 		}
 	}
-	key := netmap.PollKey(d.Address, info.ID, keyParams)
+	address := d.Address
+	if name, ok := netmap.NetBIOSName(address); ok {
+		var a netip.Addr
+		if m.deps.NetBIOS != nil {
+			a, ok = m.deps.NetBIOS(name)
+		}
+		if !ok {
+			return binding{downAfter: downAfter, problem: fmt.Sprintf("NetBIOS name %s not resolved on the local networks (yet)", name)}, nil
+		}
+		address = a.String()
+	}
+	key := netmap.PollKey(address, info.ID, keyParams)
 	if !info.Shareable {
 		key = mapName + "\x00" + d.Name + "\x00" + key
 	}
@@ -251,7 +265,7 @@ func (m *Monitor) jobFor(mp *netmap.Map, d netmap.Device) (binding, *poller.Job)
 	return binding{key: key, downAfter: downAfter}, &poller.Job{
 		Key:      key,
 		Probe:    info.New(),
-		Target:   probe.Target{Address: d.Address, Params: params, Timeout: d.Timeout.Std(), SNMP: creds},
+		Target:   probe.Target{Address: address, Params: params, Timeout: d.Timeout.Std(), SNMP: creds},
 		Interval: interval,
 	}
 }

@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -189,5 +190,27 @@ func TestSNMPCredentialsMerged(t *testing.T) {
 	}
 	if c := got["192.0.2.2"]; c.Community != "own" || c.Port != 1161 {
 		t.Fatalf("sw2 creds %+v", c)
+	}
+}
+
+// TestNetBIOSDevices: a device written \NAME is polled at the address its
+// NetBIOS name resolves to, never by DNS, and waits unpolled until then.
+func TestNetBIOSDevices(t *testing.T) {
+	maps := fakeMaps{{Name: "A", Devices: []netmap.Device{{Name: "fs", Address: `\fileserver`, Probe: "ping"}}}}
+	sched := &fakeScheduler{}
+	resolved := map[string]netip.Addr{}
+	m := New(Config{DefaultInterval: 30 * time.Second, DownAfter: 2}, Deps{Maps: maps, Probes: registry(t), Scheduler: sched, Events: &events{},
+		NetBIOS: func(name string) (netip.Addr, bool) { a, ok := resolved[name]; return a, ok }})
+	m.Sync()
+	if len(sched.jobs) != 0 {
+		t.Fatalf("polled before the name resolved: %+v", sched.jobs)
+	}
+	if st, _ := m.Status("A", "fs"); st.Level != status.Unknown || !strings.Contains(st.Reason, "FILESERVER not resolved") {
+		t.Fatalf("status before resolution: %+v", st)
+	}
+	resolved["FILESERVER"] = netip.MustParseAddr("192.0.2.77")
+	m.Sync()
+	if len(sched.jobs) != 1 || sched.jobs[0].Target.Address != "192.0.2.77" {
+		t.Fatalf("jobs after resolution: %+v", sched.jobs)
 	}
 }

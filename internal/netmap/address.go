@@ -26,6 +26,12 @@ func checkAddress(s string) error {
 	if _, err := netip.ParseAddr(s); err == nil {
 		return nil
 	}
+	if strings.HasPrefix(s, `\`) {
+		if _, ok := NetBIOSName(s); !ok {
+			return fmt.Errorf(`invalid NetBIOS name %q: \NAME with 1 to 15 characters, none of \ / : * ? " < > | . or spaces`, s)
+		}
+		return nil
+	}
 	if strings.Contains(s, ":") || !validHostname(s) {
 		return fmt.Errorf("invalid address %q", s)
 	}
@@ -138,4 +144,20 @@ func (n Network) Contains(a netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// NetBIOSName returns NAME for an address written \NAME: a device known
+// only by its Windows (NetBIOS) name, resolved by a NetBIOS name query on
+// the local networks, never by DNS.
+func NetBIOSName(addr string) (string, bool) {
+	name, ok := strings.CutPrefix(addr, `\`)
+	if !ok || name == "" || len(name) > 15 || strings.ContainsAny(name, `\/:*?"<>|. `) {
+		return "", false
+	}
+	for _, c := range name {
+		if c < 0x21 || c > 0x7e {
+			return "", false
+		}
+	}
+	return strings.ToUpper(name), true
 }

@@ -20,3 +20,22 @@ func TestDeviceRecords(t *testing.T) {
 		}
 	}
 }
+
+func TestNetBIOSAddress(t *testing.T) {
+	for in, want := range map[string]string{`\fileserver`: "FILESERVER", `\PC-042`: "PC-042", `\A`: "A"} {
+		if got, ok := NetBIOSName(in); !ok || got != want {
+			t.Errorf("NetBIOSName(%q) = %q, %v", in, got, ok)
+		}
+		if err := checkAddress(in); err != nil {
+			t.Errorf("checkAddress(%q): %v", in, err)
+		}
+	}
+	for _, in := range []string{`\`, `\toolongnetbiosname`, `\a.b`, `\a b`, `\a*`, `fileserver`, `\\x`, "\\caf\u00e9"} {
+		if _, ok := NetBIOSName(in); ok {
+			t.Errorf("NetBIOSName(%q) accepted", in)
+		}
+	}
+	if err := checkAddress(`\a.b`); err == nil {
+		t.Error(`checkAddress(\a.b) accepted`)
+	}
+}
