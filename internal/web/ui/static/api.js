@@ -201,3 +201,23 @@ export function mapBody(m) {
   if (m.snmp) out.snmp = { ...m.snmp };
   return out;
 }
+
+// Flows. q holds from, to (RFC 3339, Unix seconds or "1h"), by, metric,
+// limit, buckets and the filters (exporter, interface, dir, host, subnet,
+// port, proto, inside); empty values are left out. 501: flows are not
+// collected by this server.
+function flowQuery(q = {}) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== '' && v !== undefined && v !== null && v !== false) p.set(k, v);
+  const qs = p.toString();
+  return qs ? '?' + qs : '';
+}
+export const flowExporters = () => get('/api/v1/flows/exporters');
+export const flowTop = (q) => get('/api/v1/flows/top' + flowQuery(q));
+export const flowChart = (q) => get('/api/v1/flows/chart' + flowQuery(q));
+export const flowAbout = () => get('/api/v1/flows/about');
+
+// Discovery: body {cidrs, communities, ports, …} → {id}; the job's
+// progress and outcome by its id.
+export const startDiscovery = (m, body) => request('POST', `/api/v1/maps/${enc(m)}/discover`, body);
+export const discoveryJob = (id) => get(`/api/v1/discover/${enc(id)}`);

@@ -10,6 +10,8 @@ import { serverPage } from './server.js';
 import { builderPage } from './builder.js';
 import { settingsPage } from './settings.js';
 import { chartsPage } from './charts.js';
+import { flowsPage } from './flows.js';
+import { worldPage } from './world.js';
 
 const loginEl = document.getElementById('login');
 const appEl = document.getElementById('app');
@@ -104,8 +106,9 @@ stream.on('state', (s) => {
 
 // ---- routing -------------------------------------------------------------
 
-// The charts', the probe builder's and the settings' nav links, before Server.
-for (const [nav, label] of [['charts', 'Charts'], ['builder', 'Probe builder'], ['settings', 'Settings']]) {
+// The charts', the flows', the probe builder's and the settings' nav links,
+// before Server.
+for (const [nav, label] of [['charts', 'Charts'], ['flows', 'Flows'], ['builder', 'Probe builder'], ['settings', 'Settings']]) {
   const a = document.createElement('a');
   a.href = `#/${nav}`;
   a.dataset.nav = nav;
@@ -157,6 +160,18 @@ function route() {
       break;
     case 'charts':
       page = chartsPage(viewEl, params);
+      break;
+    case 'flows':
+      page = flowsPage(viewEl, params);
+      break;
+    case 'world':
+      if (parts[1]) {
+        page = worldPage(viewEl, decodeURIComponent(parts.slice(1).join('/')));
+        section = 'maps';
+        break;
+      }
+      section = 'maps';
+      page = mapsPage(viewEl);
       break;
     default:
       section = 'maps';

@@ -4,12 +4,17 @@ import * as api from './api.js';
 import * as stream from './stream.js';
 import { h, s, clear, fill, statusBadge, LEVELS, levelLabel, toast, confirmDialog, when } from './dom.js';
 import { MapCanvas } from './map.js';
-import { StatusPanel } from './panel.js';
+import { StatusPanel, drillLink } from './panel.js';
 import { deviceDialog, networkDialog, linkDialog, openDialog, field } from './forms.js';
 import { isSNMPDevice } from './snmp.js';
 import { treeLayout } from './layout.js';
 
 const EDIT_KEY = 'vantage.editMode';
+// The phases of a discovery scan (internal/discover).
+const PHASES = {
+  ping: 'Ping sweep', snmp: 'Asking SNMP agents', tcp: 'Checking TCP ports', 'snmp-tables': 'Reading interfaces and neighbours',
+  names: 'Looking up names', done: 'Done',
+};
 
 // params: ?wall=1 opens the map in wall-display mode (for kiosk browsers);
 // ?device=ID (map~device) opens that device's status window.
@@ -41,6 +46,8 @@ export function mapPage(view, name, params = new URLSearchParams()) {
     h('div', { class: 'toolbar-title' }, h('a', { href: '#/maps', class: 'crumb' }, 'Maps'), h('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, '/'), title, mapStatus, counts),
     editTools,
     h('div', { class: 'spacer' }),
+    btn('discover', 'Discover…', discoverDialog, { title: 'Scan subnets and add the devices that answer to this map' }),
+    h('a', { class: 'button-link', href: `#/world/${encodeURIComponent(name)}`, testid: 'map-world', title: 'The devices on a latitude/longitude grid (and the KML for Google Earth)' }, 'World'),
     maintBtn,
     editBtn,
     h('div', { class: 'tool-group', role: 'group', 'aria-label': 'Zoom' },
@@ -121,6 +128,18 @@ export function mapPage(view, name, params = new URLSearchParams()) {
       await load();
     }
   }
+
+  // Double-clicking a Map Status device follows its drill-down link.
+  canvasBox.addEventListener('dblclick', (e) => {
+    if (canvas.editMode || !data) return;
+    const g = e.target.closest && e.target.closest('.item.device');
+    const d = g && data.devices.find((x) => x.name === g.dataset.name);
+    const url = d && d.values && typeof d.values.map_url === 'string' ? d.values.map_url : '';
+    if (!url) return;
+    e.preventDefault();
+    if (url.startsWith('#')) location.hash = url;
+    else drillLink(url, {}, '').click();
+  });
 
   subs.push(stream.on('status', (delta) => {
     if (!data || delta.map !== name) return;
@@ -266,6 +285,134 @@ export function mapPage(view, name, params = new URLSearchParams()) {
       showMessage(`Cannot end the maintenance: ${err.message}`);
       if (e && e.target) e.target.disabled = false;
     }
+  }
+
+  // ---- discovery ---------------------------------------------------------
+  // The dialog scans the ranges given (never anything else), shows the
+  // scan's progress, then what it added; the map reloads from the stream
+  // and once more when the dialog closes.
+  function discoverDialog() {
+    const dlg = document.getElementById('dialog');
+    clear(dlg);
+    dlg.classList.remove('dialog-wide');
+    let timer = 0;
+    let closed = false;
+    let started = false;
+    const cidrs = h('textarea', { testid: 'discover-cidrs', rows: 2, required: true, placeholder: '192.0.2.0/24, 198.51.100.7', autocomplete: 'off', spellcheck: 'false' });
+    const communities = h('input', { testid: 'discover-communities', placeholder: 'e.g. lab-ro, monitor', autocomplete: 'off', spellcheck: 'false' });
+    const ports = h('input', { testid: 'discover-ports', placeholder: 'default: the common service ports', autocomplete: 'off', inputmode: 'numeric' });
+    const silent = h('input', { type: 'checkbox', testid: 'discover-silent', id: 'discover-silent' });
+    const error = h('p', { class: 'form-error', role: 'alert', testid: 'discover-error', hidden: true });
+    const status = h('div', { class: 'discover-progress', testid: 'discover-progress', role: 'status', 'aria-live': 'polite', hidden: true });
+    const startBtn = h('button', { type: 'submit', class: 'primary', testid: 'discover-submit' }, 'Start scan');
+    const closeBtn = h('button', { type: 'button', testid: 'discover-close', onclick: () => dlg.close() }, 'Cancel');
+    const fieldsBox = h('div', { class: 'form-body' },
+      h('p', { class: 'help' }, 'Vantage pings every address of the ranges, asks SNMP agents with the default and listed communities, checks TCP service ports, and adds what answers to this map, grouped into networks and linked. Nothing outside the ranges is sent to.'),
+      field('discover-cidrs', 'Address ranges', cidrs, 'CIDRs or single addresses, separated by commas, spaces or lines.'),
+      field('discover-communities', 'SNMP communities', communities, 'Tried after the server’s default community; separated by commas.'),
+      field('discover-ports', 'TCP ports', ports, 'Separated by commas; empty for the common ones (ssh, http, https …).'),
+      h('div', { class: 'field field-check' }, h('label', { for: 'discover-silent' }, silent, ' Also probe addresses that do not answer ping')));
+    const form = h('form', { class: 'form', testid: 'discover-form', novalidate: true },
+      h('h2', null, `Discover devices for ${name}`),
+      fieldsBox, status, error,
+      h('div', { class: 'dialog-buttons' }, closeBtn, startBtn));
+    dlg.append(form);
+    dlg.addEventListener('close', () => {
+      closed = true;
+      clearTimeout(timer);
+      clear(dlg);
+      if (started) load();
+    }, { once: true });
+
+    const split = (v) => v.split(/[\s,;]+/).map((x) => x.trim()).filter(Boolean);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      error.hidden = true;
+      cidrs.removeAttribute('aria-invalid');
+      ports.removeAttribute('aria-invalid');
+      const body = { cidrs: split(cidrs.value) };
+      const fail = (msg, input) => {
+        error.textContent = msg;
+        error.hidden = false;
+        if (input) {
+          input.setAttribute('aria-invalid', 'true');
+          input.focus();
+        }
+      };
+      if (!body.cidrs.length) return fail('Give at least one range to scan, e.g. 192.0.2.0/24.', cidrs);
+      const comms = split(communities.value);
+      if (comms.length) body.communities = comms;
+      const portList = split(ports.value);
+      if (portList.length) {
+        const bad = portList.find((p) => !/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535);
+        if (bad) return fail(`Ports: “${bad}” is not a TCP port (1–65535).`, ports);
+        body.ports = portList.map(Number);
+      }
+      if (silent.checked) body.probe_silent = true;
+      startBtn.disabled = true;
+      let job;
+      try {
+        job = await api.startDiscovery(name, body);
+      } catch (err) {
+        startBtn.disabled = false;
+        const which = /^ports/.test(err.message) ? ports : /^cidrs/.test(err.message) ? cidrs : null;
+        return fail(`The scan was refused: ${err.message}`, which);
+      }
+      started = true;
+      fieldsBox.hidden = true;
+      startBtn.hidden = true;
+      closeBtn.textContent = 'Close';
+      closeBtn.title = 'The scan goes on on the server; what it finds is added to the map';
+      status.hidden = false;
+      poll(job.id);
+    });
+
+    async function poll(id) {
+      if (closed) return;
+      let j;
+      try {
+        j = await api.discoveryJob(id);
+      } catch (err) {
+        fill(status, h('p', { class: 'form-error' }, `Cannot read the scan's progress: ${err.message}`));
+        timer = setTimeout(() => poll(id), 3000);
+        return;
+      }
+      if (closed) return;
+      const p = j.progress || {};
+      status.dataset.state = j.state;
+      const pct = p.total ? Math.round((p.done / p.total) * 100) : 0;
+      const running = j.state === 'running';
+      fill(status,
+        h('div', null, h('strong', { testid: 'discover-state' }, running ? 'Scanning…' : j.state === 'done' ? 'Finished.' : 'Failed.'),
+          ' ', h('span', { class: 'muted', testid: 'discover-phase' }, running ? PHASES[p.phase] || p.phase || '' : '')),
+        h('progress', { max: 100, value: j.state === 'done' ? 100 : pct, 'aria-label': 'Scan progress' }),
+        h('div', { testid: 'discover-counts' },
+          running && p.total ? `${p.done || 0} of ${p.total} · ` : '', `${p.found || 0} device${p.found === 1 ? '' : 's'} found`),
+        j.error ? h('p', { class: 'form-error', testid: 'discover-failed' }, j.error) : null,
+        j.state === 'done' ? discoverResult(j) : null);
+      if (j.state === 'running') timer = setTimeout(() => poll(id), 1000);
+      else {
+        load();
+        closeBtn.focus();
+      }
+    }
+
+    dlg.showModal();
+    cidrs.focus();
+  }
+
+  function discoverResult(j) {
+    const c = j.changes || { added_devices: [], updated_devices: [], added_networks: [], added_links: 0 };
+    const list = (title, items, testid) => (items && items.length
+      ? [h('div', null, h('strong', null, `${title} (${items.length})`)), h('ul', { testid }, items.map((x) => h('li', null, x)))]
+      : null);
+    const nothing = !(c.added_devices || []).length && !(c.updated_devices || []).length && !(c.added_networks || []).length && !c.added_links;
+    return h('div', { class: 'discover-result', testid: 'discover-result' },
+      nothing ? h('p', { class: 'muted' }, 'Nothing new: no device answered, or all were on the map already.') : null,
+      list('Devices added', c.added_devices, 'discover-added'),
+      list('Devices updated', c.updated_devices, 'discover-updated'),
+      list('Networks added', c.added_networks, 'discover-networks'),
+      c.added_links ? h('p', null, `${c.added_links} link${c.added_links === 1 ? '' : 's'} added.`) : null);
   }
 
   // ---- modes -----------------------------------------------------------

@@ -4,8 +4,10 @@ import * as api from './api.js';
 import * as stream from './stream.js';
 import { h, clear, fill, statusBadge, LEVELS, levelLabel, toast } from './dom.js';
 import { mapDialog } from './forms.js';
+import { remoteMapsSection } from './remotes.js';
 
 const REFRESH_MIN_MS = 2000; // at most one re-fetch per this, however busy the stream
+const REMOTE_REFRESH_MS = 30_000; // the other servers' maps, at most this often
 
 export function mapsPage(view) {
   const body = h('tbody');
@@ -20,20 +22,28 @@ export function mapsPage(view) {
       h('th', { scope: 'col', class: 'num' }, 'Devices'),
       LEVELS.map((l) => h('th', { scope: 'col', class: 'num' }, h('span', { class: 'dot', 'data-status': l }), levelLabel(l))))),
     body);
+  // The maps of other Vantage servers (config.yaml servers:), under ours.
+  const remotes = remoteMapsSection();
   fill(view, h('section', { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', null, 'Maps'),
       h('button', { type: 'button', class: 'primary', testid: 'new-map', onclick: newMap }, 'New map')),
-    error, table, empty));
+    error, table, empty, remotes.el));
   document.title = 'Maps — Vantage';
 
   let timer = 0;
   let last = 0;
+  let remotesAt = 0;
   async function load() {
     last = Date.now();
     try {
       const list = await api.maps();
       error.hidden = true;
       render(list);
+      // Other servers are asked less often than our own maps change.
+      if (Date.now() - remotesAt > REMOTE_REFRESH_MS) {
+        remotesAt = Date.now();
+        remotes.load();
+      }
     } catch (err) {
       if (err.status !== 401) {
         error.textContent = `Cannot load the maps: ${err.message}`;

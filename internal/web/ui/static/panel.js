@@ -3,16 +3,46 @@
 // values, recent events and the actions the server offers.
 
 import * as api from './api.js';
-import { h, s, clear, fill, statusBadge, levelLabel, ago, when, duration, formatValue, toast } from './dom.js';
+import { h, s, clear, fill, statusBadge, levelLabel, ago, when, duration, formatValue, toast, deviceID, parseDeviceID } from './dom.js';
 import { chartsHash, formatUnits } from './charts.js';
 import { findProbe, probes } from './forms.js';
-import { isSNMPDevice, systemRows, SNMP_VALUE_KEYS, InterfaceTable, interfaceCard } from './snmp.js';
+import { isSNMPDevice, systemRows, SNMP_VALUE_KEYS, InterfaceTable, interfaceCard, findInterface } from './snmp.js';
+import { openTool } from './tools.js';
+import { flowsHash } from './flows.js';
 
 const EVENT_LIMIT = 20;
 // Sparklines: the last hour, in about this many points, at most this
 // many series per request (the API's limit).
 const SPARK_POINTS = 60;
 const SPARK_BATCH = 32;
+// The flow exporters (GET /flows/exporters) are read at most this often
+// for the windows' Flows links.
+const EXPORTERS_TTL = 30_000;
+let exportersCache = null;
+let exportersAt = 0;
+
+// flowExporters resolves to the exporters list, [] when flows are off or
+// unreadable; cached for all windows.
+export function flowExporters() {
+  if (!exportersCache || Date.now() - exportersAt > EXPORTERS_TTL) {
+    exportersAt = Date.now();
+    exportersCache = api.flowExporters().then((l) => l || []).catch(() => []);
+  }
+  return exportersCache;
+}
+
+// exporterOf finds the exporter whose devices include the device id. The
+// exporters' ids are compared decoded: the server may send the map and
+// device names as they are rather than percent-encoded.
+const canonical = (id) => {
+  const { map, device } = parseDeviceID(id);
+  return deviceID(map, device);
+};
+const exporterOf = (list, id) => {
+  const want = canonical(id);
+  return list.find((e) => (e.devices || []).some((x) => canonical(x) === want));
+};
+
 const IF_METRICS = { bps: ['traffic', 'in_bps', 'out_bps'], util: ['utilisation', 'in_util', 'out_util'], errors: ['errors', 'in_errors', 'out_errors'] };
 
 export class StatusPanel {
@@ -136,11 +166,20 @@ export class StatusPanel {
       this.ifTable = null;
       this.ifTableFor = null;
     }
+    // Filled when known: a Map Status device's drill-down link, and the
+    // Flows link of a device that exports flows.
+    this.drillBox = h('span', { class: 'panel-drill' });
+    this.drillURL = undefined;
+    const flowsSlot = h('span', { class: 'panel-flows', hidden: true });
     fill(this.el,
       this.header('Device', d.name),
       this.statusBox,
       h('div', { class: 'panel-actions' },
         h('button', { type: 'button', class: 'primary', testid: 'poll-now', onclick: () => this.pollNow(d) }, 'Poll now'),
+        h('button', { type: 'button', testid: 'panel-ping', title: `Ping ${d.address} from the server`, onclick: () => openTool('ping', { device: d.id }, {}, d.name) }, 'Ping'),
+        h('button', { type: 'button', testid: 'panel-traceroute', title: `Traceroute to ${d.address} from the server`, onclick: () => openTool('traceroute', { device: d.id }, {}, d.name) }, 'Traceroute'),
+        this.drillBox,
+        flowsSlot,
         h('button', { type: 'button', testid: 'panel-edit', onclick: () => this.actions.edit(this.sel) }, 'Edit'),
         h('button', { type: 'button', testid: 'panel-vantage', disabled: this.isVantage(d.name), onclick: () => this.actions.setVantage(d.name) },
           this.isVantage(d.name) ? 'Vantage point' : 'Set as vantage point'),
@@ -163,6 +202,16 @@ export class StatusPanel {
       this.loadTraps(d);
       this.loadDatasets(d);
     }
+    this.loadFlowsLink(d, flowsSlot);
+  }
+
+  // loadFlowsLink shows "Flows" when the device's address exports flows.
+  async loadFlowsLink(d, slot) {
+    const ex = exporterOf(await flowExporters(), d.id);
+    if (!ex || !slot.isConnected) return;
+    fill(slot, h('a', { class: 'button-link', testid: 'panel-flows', href: flowsHash({ exporter: ex.address }),
+      title: `The traffic ${ex.address} exported (NetFlow, IPFIX, sFlow)` }, 'Flows'));
+    slot.hidden = false;
   }
 
   // ---- charts: the device's datasets, with a sparkline of the last hour ----
@@ -273,6 +322,7 @@ export class StatusPanel {
       d.notes ? ['Notes', d.notes] : null,
     ].filter(Boolean);
     fill(this.detailBox, ...rows.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+    this.refreshDrill(d);
     if (this.snmp) this.refreshSNMP(d);
     const html = d.values && d.values.display_html;
     this.displaySection.hidden = !html;
@@ -291,6 +341,15 @@ export class StatusPanel {
       this.loadCounters(d);
     }
     this.lastStatus = d.status;
+  }
+
+  // refreshDrill shows a Map Status device's drill-down: its map here
+  // (#/map/NAME) or on another server (an absolute URL, in a new tab).
+  refreshDrill(d) {
+    const url = (d.values && typeof d.values.map_url === 'string' && d.values.map_url) || '';
+    if (!this.drillBox || url === this.drillURL) return;
+    this.drillURL = url;
+    fill(this.drillBox, url ? drillLink(url, { class: 'button-link', testid: 'panel-open-map' }, 'Open map') : null);
   }
 
   // refreshSNMP updates the system group and the interface table.
@@ -438,15 +497,57 @@ export class StatusPanel {
     const snmpEnd = [l.from, l.to].some((n) => isSNMPDevice(this.device(n)));
     const editable = !l.auto && (snmpEnd || l.from_interface || l.to_interface);
     this.linkLive = h('div', { class: 'link-live' });
+    this.linkFlows = h('section', { testid: 'link-flows', hidden: true });
+    this.linkExporters = null;
     fill(this.el,
       this.header('Link', `${l.from} — ${l.to}`),
       h('p', { class: 'muted' }, l.auto ? 'Automatic: the device address is inside the network\'s ranges.' : 'Drawn on the map.'),
       this.linkLive,
+      this.linkFlows,
       l.auto ? null : h('div', { class: 'panel-actions' },
         editable ? h('button', { type: 'button', testid: 'panel-edit-link', onclick: () => this.actions.edit(this.sel) }, 'Edit link') : null,
         h('button', { type: 'button', class: 'danger', testid: 'panel-delete', onclick: () => this.actions.remove(this.sel) }, 'Delete link')),
     );
     this.refreshLink();
+    if (l.from_interface || l.to_interface) {
+      const box = this.linkFlows;
+      flowExporters().then((list) => {
+        if (box !== this.linkFlows) return;
+        this.linkExporters = list;
+        this.refreshLink();
+      });
+    }
+  }
+
+  // linkFlowLinks gives "Flows through this interface" for each end of
+  // the link that names an interface on a device exporting flows. The
+  // ifIndex comes from the device's SNMP interfaces (by index, name,
+  // description or alias), else the exporter's own interface names.
+  linkFlowLinks(l) {
+    const out = [];
+    for (const [name, spec] of [[l.from, l.from_interface], [l.to, l.to_interface]]) {
+      if (!spec) continue;
+      const d = this.device(name);
+      const ex = d && exporterOf(this.linkExporters || [], d.id);
+      if (!ex) continue;
+      let index = findInterface(d.values, spec)?.index;
+      let label = spec;
+      if (index !== undefined) {
+        const i = findInterface(d.values, spec);
+        label = i.name || i.descr || spec;
+      } else if (/^\d+$/.test(String(spec).trim())) {
+        index = Number(spec);
+      } else {
+        const hit = Object.entries(ex.interfaces || {}).find(([, n]) => n && (n.name || '').toLowerCase() === String(spec).toLowerCase());
+        if (hit) index = Number(hit[0]);
+      }
+      if (index === undefined) continue;
+      out.push(h('li', null, h('a', {
+        href: flowsHash({ exporter: ex.address, interface: String(index) }), testid: `link-flows-${name}`,
+        title: `Flows ${ex.address} exported for ifIndex ${index}`,
+      }, 'Flows through this interface'), h('span', { class: 'muted' }, ` — ${name} ${label === String(index) ? `#${index}` : `${label} (#${index})`}`)));
+    }
+    return out;
   }
 
   findLink(sel) {
@@ -473,6 +574,11 @@ export class StatusPanel {
     fill(this.linkLive,
       h('section', null, h('h3', null, 'Endpoints'), h('ul', { class: 'plain endpoints' }, end(l.from), end(l.to))),
       cards.length ? h('section', { testid: 'link-interfaces' }, h('h3', null, cards.length === 1 ? 'Interface' : 'Interfaces'), cards) : null);
+    if (this.linkFlows && this.linkExporters) {
+      const items = this.linkFlowLinks(l);
+      this.linkFlows.hidden = !items.length;
+      fill(this.linkFlows, items.length ? [h('h3', null, 'Flows'), h('ul', { class: 'plain' }, items)] : null);
+    }
   }
 }
 
@@ -541,6 +647,14 @@ function datasetRow(key, label, names, units, series) {
       last.title = lines.length > 1 ? 'last value in / out' : 'last value';
     },
   };
+}
+
+// drillLink opens a Map Status device's map: a local address (#/map/…)
+// in this tab, another server's in a new one.
+export function drillLink(url, attrs, label) {
+  const local = url.startsWith('#');
+  return h('a', { ...attrs, href: url, target: local ? null : '_blank', rel: local ? null : 'noopener',
+    title: local ? 'Open the map this device stands for' : `Open the map on its server: ${url}` }, label);
 }
 
 // mapWide reports whether a device's ack is its map's maintenance window
