@@ -218,8 +218,13 @@ test('Vantage Flows window and map tools in a real browser', { timeout: 240_000 
     assert.deepEqual(unlabelled, [], 'inputs without a label');
     await shot(page, 'flows-hour');
     if (DOC_SHOT) {
+      // For the README: the window down to the exporters, in a taller view.
+      await page.setViewportSize({ width: 1440, height: 1100 });
       await page.evaluate(() => document.getElementById('view').scrollTo(0, 0));
-      await page.screenshot({ path: DOC_SHOT });
+      await page.waitForTimeout(300);
+      const ex = await page.locator(tid('flows-exporters')).boundingBox();
+      await page.screenshot({ path: DOC_SHOT, clip: { x: 0, y: 0, width: 1440, height: Math.min(1100, Math.ceil(ex.y + ex.height + 16)) } });
+      await page.setViewportSize({ width: 1440, height: 900 });
     }
   });
 
@@ -322,7 +327,8 @@ test('Vantage Flows window and map tools in a real browser', { timeout: 240_000 
     const before = chartRequests.length;
     await page.click(tid('panel-flows'));
     await page.waitForSelector(tid('flows-filter-exporter'));
-    assert.match(await page.textContent(tid('flows-filter-exporter')), /127\.0\.0\.1 \(router\)/);
+    // The chip names the exporter's device once the exporters are read.
+    await page.waitForFunction(() => /127\.0\.0\.1 \(router\)/.test(document.querySelector('[data-testid="flows-filter-exporter"]').textContent));
     await waitForRequest(chartRequests, before, (u) => u.searchParams.get('exporter') === '127.0.0.1', 'a chart request for the exporter');
     await page.waitForSelector(`${tid('flows-top-hosts')} tr[data-key="198.51.100.20"]`);
   });
@@ -368,6 +374,24 @@ test('Vantage Flows window and map tools in a real browser', { timeout: 240_000 
     assert.equal(await page.getAttribute(tid('nav-maps'), 'aria-current'), 'page');
     assert.ok(await page.isHidden(tid('world-note')), 'no "no positions" note');
     await shot(page, 'world');
+  });
+
+  await step('a Map Status device drills down to its map: the status window\'s link, a double-click', async () => {
+    await api('POST', '/api/v1/maps', { name: 'Overview', devices: [
+      { name: 'lab', address: '127.0.0.1', probe: 'map.status', interval: '2s', x: 200, y: 160, params: { map: MAP } },
+    ] });
+    await page.goto(`${BASE}/#/map/Overview?device=Overview~lab`);
+    await page.waitForSelector(`${tid('status-panel')}:not([hidden]) ${tid('panel-title')}:text-is("lab")`);
+    await page.waitForSelector(tid('panel-open-map'), { timeout: 20_000 });
+    assert.equal(await page.getAttribute(tid('panel-open-map'), 'href'), `#/map/${encodeURIComponent(MAP)}`);
+    assert.equal(await page.getAttribute(tid('panel-open-map'), 'target'), null, 'a map of this server opens in this tab');
+    await shot(page, 'map-status-drill-down');
+    await page.click(tid('panel-open-map'));
+    await page.waitForSelector(`${tid('map-title')}:text-is("${MAP}")`);
+    await page.goBack();
+    await page.waitForSelector(tid('device-lab'));
+    await page.dblclick(tid('device-lab'));
+    await page.waitForSelector(`${tid('map-title')}:text-is("${MAP}")`);
   });
 
   await step('discovery: a refused range shows why; 127.0.0.1/32 is scanned and added to the map', async () => {

@@ -371,6 +371,7 @@ export function flowsPage(view, params) {
       if (err.status === 501) {
         disabled.hidden = false;
         content.hidden = true;
+        live.hidden = true;
         showError('');
         clearInterval(liveTimer);
         return;

@@ -132,7 +132,10 @@ export function mapPage(view, name, params = new URLSearchParams()) {
   // Double-clicking a Map Status device follows its drill-down link.
   canvasBox.addEventListener('dblclick', (e) => {
     if (canvas.editMode || !data) return;
-    const g = e.target.closest && e.target.closest('.item.device');
+    // The canvas captures the pointer, so the event's target is the SVG:
+    // the device is the one under the pointer.
+    const under = document.elementFromPoint(e.clientX, e.clientY);
+    const g = under && under.closest('.item.device');
     const d = g && data.devices.find((x) => x.name === g.dataset.name);
     const url = d && d.values && typeof d.values.map_url === 'string' ? d.values.map_url : '';
     if (!url) return;
