@@ -13,6 +13,7 @@ import (
 	"github.com/vantage-monitor/vantage/internal/eventlog"
 	"github.com/vantage-monitor/vantage/internal/flow"
 	"github.com/vantage-monitor/vantage/internal/flowstore"
+	"github.com/vantage-monitor/vantage/internal/netmap"
 	"github.com/vantage-monitor/vantage/internal/probe"
 	"github.com/vantage-monitor/vantage/internal/web"
 )
@@ -169,7 +170,7 @@ func (f *flows) Exporters(context.Context) ([]web.FlowExporter, error) {
 		if a, err := netip.ParseAddr(e.Address); err == nil {
 			maps, devs := f.s.monitor.DevicesAt(a)
 			for i := range maps {
-				fe.Devices = append(fe.Devices, maps[i]+"~"+devs[i])
+				fe.Devices = append(fe.Devices, netmap.DeviceID(maps[i], devs[i]))
 			}
 		}
 		out = append(out, fe)
