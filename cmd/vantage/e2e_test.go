@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vantage-monitor/vantage/internal/tlsconf"
 )
 
 // The end-to-end tests run the real binary, as an administrator would.
@@ -51,7 +55,9 @@ func start(t *testing.T, bin, data string, extra ...string) *instance {
 // startWith is start without the default "--traps off".
 func startWith(t *testing.T, bin, data string, extra ...string) *instance {
 	t.Helper()
-	args := append([]string{"serve", "--data", data, "--starter-map=false", "--http", "127.0.0.1:0", "--remote", "off",
+	// Plain HTTP, as asked for explicitly: TestGeneratedAdminPassword
+	// covers the default, HTTPS.
+	args := append([]string{"serve", "--data", data, "--starter-map=false", "--http", "127.0.0.1:0", "--http-plain", "--remote", "off",
 		"--netflow", "off", "--sflow", "off", "--jflow", "off"}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "VANTAGE_ADMIN_PASSWORD="+adminPassword)
@@ -395,7 +401,8 @@ func TestGeneratedAdminPassword(t *testing.T) {
 		if m := regexp.MustCompile(`password (\S+)`).FindStringSubmatch(sc.Text()); m != nil {
 			pw = m[1]
 		}
-		if m := regexp.MustCompile(`API at (http://\S+)/`).FindStringSubmatch(sc.Text()); m != nil {
+		// Without --http-plain the server speaks HTTPS only.
+		if m := regexp.MustCompile(`API at (https://\S+)/`).FindStringSubmatch(sc.Text()); m != nil {
 			url = m[1]
 		}
 	}
@@ -403,11 +410,38 @@ func TestGeneratedAdminPassword(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(file)) != pw || pw == "" {
 		t.Fatalf("printed %q, file %q, %v", pw, file, err)
 	}
+	// The self-signed certificate made on first start is in DIR/tls and
+	// verifies for 127.0.0.1.
+	pem, err := os.ReadFile(filepath.Join(data, "tls", "cert.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	req, _ := http.NewRequest("GET", url+"/api/v1/server", nil)
 	req.SetBasicAuth("admin", pw)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("login with generated password: %v %v", resp, err)
+		t.Fatalf("login with generated password over verified TLS: %v %v", resp, err)
+	}
+	var info struct {
+		TLS     struct{ Fingerprint string } `json:"tls"`
+		HTTPTLS bool                         `json:"http_tls"`
+	}
+	json.NewDecoder(resp.Body).Decode(&info)
+	resp.Body.Close()
+	if !info.HTTPTLS || resp.TLS == nil || info.TLS.Fingerprint != tlsconf.Fingerprint(resp.TLS.PeerCertificates[0].Raw) {
+		t.Fatalf("server info %+v does not give the certificate's fingerprint", info)
+	}
+	// A wrong password is refused, and plain HTTP gets no API.
+	req, _ = http.NewRequest("GET", url+"/api/v1/server", nil)
+	req.SetBasicAuth("admin", "not-"+pw)
+	if resp, err := client.Do(req); err != nil || resp.StatusCode != 401 {
+		t.Fatalf("wrong password: %v %v", resp, err)
+	}
+	if resp, err := http.Get(strings.Replace(url, "https://", "http://", 1) + "/api/v1/health"); err == nil && resp.StatusCode == 200 {
+		t.Fatal("plain HTTP served the API without --http-plain")
 	}
 }
 

@@ -24,7 +24,7 @@ const usage = `Vantage network monitor %s
 Usage:
   vantage serve [--data DIR] [--starter-map=false] [--http ADDR] [--remote ADDR] [--traps ADDR]
                 [--netflow ADDR] [--sflow ADDR] [--jflow ADDR] [--console ADDR] [--db postgres://...]
-                [--flowdb clickhouse://...]
+                [--flowdb clickhouse://...] [--http-plain]
   vantage ping [-c N] [-t TIMEOUT] [-s BYTES] [-style ping] HOST...   fping-style, or ping-style with min/avg/max/mdev
   vantage traceroute [-I|-U] [-n] [-m MAXTTL] [-q N] [-w SECONDS] HOST
   vantage walk [-v 1|2c|3] [-c COMMUNITY] [-u USER -l LEVEL -a AUTH -A KEY -x PRIV -X KEY -n CONTEXT] [-m] HOST[:PORT] [OID]
@@ -133,6 +133,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	flowdb := fs.String("flowdb", "", "ClickHouse for flow sessions (clickhouse://user:pass@host:8123/db); overrides config.yaml flows.database")
 	db := fs.String("db", "", "central PostgreSQL database for chart data (postgres://user:pass@host/db?sslmode=require); overrides config.yaml database.url")
+	plain := fs.Bool("http-plain", false, "serve the web UI and API over plain HTTP instead of HTTPS (config.yaml listeners.http_plain)")
 	starter := fs.Bool("starter-map", true, "on a new settings folder, draw this server, its gateway, DNS servers and subnets")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -150,6 +151,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 			set[f.Name] = *v
 		}
 	})
+	if *plain {
+		set["http-plain"] = "true"
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()

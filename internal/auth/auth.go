@@ -1,24 +1,24 @@
-// Package auth keeps users, their passwords and API tokens, and checks the
-// credentials an HTTP request carries.
+// Package auth keeps users, groups, their passwords, API tokens and per-map
+// access; checks logins (local, LDAP, RADIUS) with a throttle and lockout;
+// and filters connections by IP allow-lists. Every change is written to
+// the event log as an AUDIT line.
 package auth
 
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
+	"github.com/vantage-monitor/vantage/internal/eventlog"
 )
 
 // AdminUser is the user created on first start.
@@ -28,22 +28,55 @@ const AdminUser = "admin"
 // unknown token; the caller must not tell which.
 var ErrBadCredentials = errors.New("invalid credentials")
 
+// AdminGroup is the built-in group of server administrators: its members
+// manage settings, users, notifiers and every map.
+const AdminGroup = "admin"
+
 // User is an account.
 type User struct {
-	Name    string    `json:"name"`
-	Groups  []string  `json:"groups"`
+	Name   string   `json:"name"`
+	Groups []string `json:"groups"`
+	// Source is local, ldap or radius: external users are recorded at
+	// their first login so tokens and grants can name them.
+	Source  string    `json:"source"`
 	Created time.Time `json:"created"`
 }
 
-// Service checks and manages users. bcrypt is deliberately slow, so a
-// successful Basic check is remembered for a short while: API clients that
-// send the same credentials with every request stay fast.
+// Events receives the AUTH and AUDIT lines (the event log).
+type Events interface {
+	Write(e eventlog.Event) error
+}
+
+// Options are the Service's settings and collaborators.
+type Options struct {
+	Config Config
+	// Events receives failed logins, lockouts and every change; nil
+	// drops them.
+	Events Events
+	Logger *slog.Logger
+	// Now is the clock (tests inject one to expire lockouts).
+	Now func() time.Time
+}
+
+// Service checks and manages users, groups, tokens and access. bcrypt is
+// deliberately slow, so a successful Basic check is remembered for a
+// short while: API clients that send the same credentials with every
+// request stay fast.
 type Service struct {
-	db  *sql.DB
-	now func() time.Time
+	db      *sql.DB
+	cfg     Config
+	events  Events
+	logger  *slog.Logger
+	now     func() time.Time
+	limiter *limiter
+	ldap    *ldapAuth
+	radius  *radiusAuth
 
 	mu    sync.Mutex
 	cache map[[32]byte]cached
+	// grants mirrors map_access (map → grants), loaded at first use and
+	// after each change: every request reads it.
+	grants map[string]Grants
 }
 
 type cached struct {
@@ -53,9 +86,27 @@ type cached struct {
 
 const cacheTTL = 5 * time.Minute
 
-// New returns a Service over an opened store database.
-func New(db *sql.DB) *Service {
-	return &Service{db: db, now: time.Now, cache: map[[32]byte]cached{}}
+// New returns a Service over an opened store database; o.Config usually
+// starts from DefaultConfig.
+func New(db *sql.DB, o Options) (*Service, error) {
+	if err := o.Config.Validate(); err != nil {
+		return nil, err
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Service{db: db, cfg: o.Config, events: o.Events, logger: o.Logger, now: o.Now, cache: map[[32]byte]cached{}}
+	s.limiter = newLimiter(o.Config.Lockout)
+	if o.Config.LDAP.URL != "" {
+		s.ldap = &ldapAuth{cfg: o.Config.LDAP}
+	}
+	if o.Config.RADIUS.Address != "" {
+		s.radius = &radiusAuth{cfg: o.Config.RADIUS}
+	}
+	return s, nil
 }
 
 // EnsureAdmin creates the admin user on first start. The password is
@@ -80,120 +131,10 @@ func (s *Service) EnsureAdmin(ctx context.Context, envPassword, passwordFile str
 		}
 		generated = pw
 	}
-	if err := s.AddUser(ctx, AdminUser, pw, []string{"admin"}); err != nil {
+	if err := s.AddUser(ctx, AdminUser, pw, []string{AdminGroup}); err != nil {
 		return "", err
 	}
 	return generated, nil
-}
-
-// AddUser creates a user.
-func (s *Service) AddUser(ctx context.Context, name, password string, groups []string) error {
-	if name == "" || strings.ContainsAny(name, ":\r\n") {
-		return fmt.Errorf("user name %q: must be non-empty without ':' or newlines", name)
-	}
-	if len(password) < 8 {
-		return fmt.Errorf("user %q: password must have at least 8 characters", name)
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return fmt.Errorf("hash password for %q: %w", name, err)
-	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO users (name, password_hash, groups, created_at) VALUES (?, ?, ?, ?)`,
-		name, string(hash), strings.Join(groups, ","), s.now().UTC().Format(time.RFC3339))
-	if err != nil {
-		return fmt.Errorf("create user %q: %w", name, err)
-	}
-	return nil
-}
-
-// Users lists the accounts.
-func (s *Service) Users(ctx context.Context) ([]User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT name, groups, created_at FROM users ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		var u User
-		var groups, created string
-		if err := rows.Scan(&u.Name, &groups, &created); err != nil {
-			return nil, err
-		}
-		u.Groups = splitGroups(groups)
-		u.Created, _ = time.Parse(time.RFC3339, created)
-		out = append(out, u)
-	}
-	return out, rows.Err()
-}
-
-func splitGroups(s string) []string {
-	if s == "" {
-		return []string{}
-	}
-	return strings.Split(s, ",")
-}
-
-// CheckPassword returns the user name when the password matches.
-func (s *Service) CheckPassword(ctx context.Context, name, password string) (string, error) {
-	key := sha256.Sum256([]byte(name + "\x00" + password))
-	s.mu.Lock()
-	c, ok := s.cache[key]
-	s.mu.Unlock()
-	if ok && s.now().Before(c.expires) {
-		return c.user, nil
-	}
-	var hash string
-	err := s.db.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE name = ?`, name).Scan(&hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		// Spend the same time as a real check so timing does not reveal
-		// which user names exist.
-		bcrypt.CompareHashAndPassword([]byte("$2a$10$7EqJtq98hPqEX7fNZaFWoOhi5BWX4Z3cVL4xYd2.4m1dpRjn/1Q2e"), []byte(password))
-		return "", ErrBadCredentials
-	}
-	if err != nil {
-		return "", fmt.Errorf("look up user %q: %w", name, err)
-	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
-		return "", ErrBadCredentials
-	}
-	s.mu.Lock()
-	if len(s.cache) > 1000 {
-		clear(s.cache)
-	}
-	s.cache[key] = cached{user: name, expires: s.now().Add(cacheTTL)}
-	s.mu.Unlock()
-	return name, nil
-}
-
-// CreateToken issues an API token for user; only its hash is stored, so the
-// token is shown once.
-func (s *Service) CreateToken(ctx context.Context, user, label string) (string, error) {
-	tok := "vt_" + randomString(30)
-	_, err := s.db.ExecContext(ctx, `INSERT INTO tokens (token_hash, user_name, label, created_at) VALUES (?, ?, ?, ?)`,
-		hashToken(tok), user, label, s.now().UTC().Format(time.RFC3339))
-	if err != nil {
-		return "", fmt.Errorf("create token for %q: %w", user, err)
-	}
-	return tok, nil
-}
-
-// CheckToken returns the user a bearer token belongs to.
-func (s *Service) CheckToken(ctx context.Context, token string) (string, error) {
-	var user string
-	err := s.db.QueryRowContext(ctx, `SELECT user_name FROM tokens WHERE token_hash = ?`, hashToken(token)).Scan(&user)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", ErrBadCredentials
-	}
-	if err != nil {
-		return "", fmt.Errorf("look up token: %w", err)
-	}
-	return user, nil
-}
-
-func hashToken(tok string) string {
-	h := sha256.Sum256([]byte(tok))
-	return hex.EncodeToString(h[:])
 }
 
 func randomString(n int) string {

@@ -18,7 +18,17 @@ func newService(t *testing.T) (*Service, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return New(db), dir
+	s, err := New(db, Options{Config: DefaultConfig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, dir
+}
+
+// login checks a password the way a client would.
+func (s *Service) checkPassword(ctx context.Context, name, password string) (string, error) {
+	id, err := s.Login(ctx, Credentials{User: name, Password: password, Via: "test"})
+	return id.Name, err
 }
 
 func TestEnsureAdminGenerated(t *testing.T) {
@@ -40,13 +50,13 @@ func TestEnsureAdminGenerated(t *testing.T) {
 	if again, _ := s.EnsureAdmin(ctx, "", file); again != "" {
 		t.Fatal("second start generated another password")
 	}
-	if u, err := s.CheckPassword(ctx, AdminUser, pw); err != nil || u != AdminUser {
+	if u, err := s.checkPassword(ctx, AdminUser, pw); err != nil || u != AdminUser {
 		t.Fatalf("check = %q, %v", u, err)
 	}
-	if _, err := s.CheckPassword(ctx, AdminUser, pw+"x"); err != ErrBadCredentials {
+	if _, err := s.checkPassword(ctx, AdminUser, pw+"x"); err != ErrBadCredentials {
 		t.Fatalf("wrong password: %v", err)
 	}
-	if _, err := s.CheckPassword(ctx, "nobody", pw); err != ErrBadCredentials {
+	if _, err := s.checkPassword(ctx, "nobody", pw); err != ErrBadCredentials {
 		t.Fatalf("unknown user: %v", err)
 	}
 }
@@ -61,7 +71,7 @@ func TestEnsureAdminFromEnv(t *testing.T) {
 	if _, err := os.Stat(file); !os.IsNotExist(err) {
 		t.Fatal("password file written although the env set it")
 	}
-	if _, err := s.CheckPassword(ctx, AdminUser, "from-the-env-1"); err != nil {
+	if _, err := s.checkPassword(ctx, AdminUser, "from-the-env-1"); err != nil {
 		t.Fatal(err)
 	}
 	users, _ := s.Users(ctx)
@@ -82,7 +92,7 @@ func TestTokensAndValidation(t *testing.T) {
 	if err := s.AddUser(ctx, "ops", "long-enough", nil); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := s.CreateToken(ctx, "ops", "ci")
+	tok, _, err := s.CreateToken(ctx, "ops", "ci")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vantage-monitor/vantage/internal/alert"
+	"github.com/vantage-monitor/vantage/internal/auth"
 	"github.com/vantage-monitor/vantage/internal/chart"
 	"github.com/vantage-monitor/vantage/internal/dnsmon"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
@@ -34,6 +35,9 @@ type Listeners struct {
 	SFlow   string `yaml:"sflow"`
 	JFlow   string `yaml:"jflow"`
 	Console string `yaml:"console"`
+	// HTTPPlain serves the web UI and API without TLS (--http-plain):
+	// only when asked for, e.g. behind a TLS-terminating proxy.
+	HTTPPlain bool `yaml:"http_plain"`
 }
 
 // ICMP selects how ping packets are sent.
@@ -84,6 +88,12 @@ type Config struct {
 	Reports []report.Schedule `yaml:"reports"`
 	// Servers are other Vantage servers whose maps the map list shows.
 	Servers []remotes.Server `yaml:"servers"`
+	// Auth holds the external directories (LDAP, RADIUS) and the login
+	// throttle; local users and groups live in the database.
+	Auth auth.Config `yaml:"auth"`
+	// Access holds the IP allow-lists of the http, remote and console
+	// listeners.
+	Access auth.AccessConfig `yaml:"access"`
 }
 
 // Database configures the central PostgreSQL database. Chart data is
@@ -117,6 +127,7 @@ func Default() Config {
 		Database:        Database{SpoolMax: 1 << 30},
 		DNS:             dnsmon.DefaultConfig(),
 		Flows:           DefaultFlows(),
+		Auth:            auth.DefaultConfig(),
 	}
 }
 
@@ -173,6 +184,12 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := remotes.ValidateAll(c.Servers); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Auth.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Access.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := c.DNS.Validate(); err != nil {
@@ -259,6 +276,7 @@ const Template = `# Vantage server settings. Every key is optional; the values s
 #   sflow: ":6343"
 #   jflow: ":9996"
 #   console: "off"
+#   http_plain: false   # true serves http:// instead of https:// (--http-plain)
 # default_interval: 30s # poll interval of devices that set none
 # down_after: 3         # consecutive unanswered polls before a device is down
 # map_reload: 2s        # how often maps/ is checked for hand edits
@@ -328,4 +346,30 @@ const Template = `# Vantage server settings. Every key is optional; the values s
 #                       # - {name: Site B, url: "https://vantage-b:8080", token: TOKEN, fingerprint: "SHA256:AB:CD:…"}
 #                       # token: an API token of a user who may read maps there; fingerprint pins a
 #                       # self-signed certificate (or insecure: true skips the check)
+# auth:                 # external users; local users and groups are managed in the UI or API
+#   ldap:               # LDAP / Active Directory; users bind as themselves
+#     url: ""           # ldap://dc.example.net:389 or ldaps://…:636
+#     start_tls: false
+#     bind_dn: ""       # service account that finds users and groups (empty: anonymous)
+#     bind_password: ""
+#     user_base: ""     # ou=people,dc=example,dc=net
+#     user_filter: "(uid=%s)"      # Active Directory: (sAMAccountName=%s)
+#     group_base: ""    # ou=groups,dc=example,dc=net (empty: the user's memberOf)
+#     group_filter: "(member=%s)"
+#     group_map:        # {"cn=netops,ou=groups,dc=example,dc=net": ops}
+#     timeout: 5s
+#   radius:             # PAP Access-Request; Filter-Id values name Vantage groups
+#     address: ""       # radius.example.net:1812
+#     secret: ""
+#     timeout: 3s
+#     groups:           # groups of every RADIUS user
+#   lockout:            # failed logins per user name and per address
+#     attempts: 10      # then locked out for duration (addresses: twice as many)
+#     duration: 15m0s
+#     delay: 1s         # wait after a failure, doubled each time up to max_delay
+#     max_delay: 30s
+# access:               # IP allow-lists, first match decides, no match allows
+#   http:               # e.g. [{allow: 10.0.0.0/8}, {allow: "::1"}, {deny: 0.0.0.0/0}, {deny: "::/0"}]
+#   remote:             # ranges too: {deny: 192.0.2.10-192.0.2.20}
+#   console:            # the console stays on loopback unless --console says otherwise
 `

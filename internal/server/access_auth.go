@@ -3,36 +3,38 @@ package server
 import (
 	"context"
 	"errors"
-	"slices"
 
 	"github.com/vantage-monitor/vantage/internal/auth"
 )
 
 // checkPassword is the remote protocol's login: ok false for a wrong user
-// name or password, err when the check itself failed.
+// name or password (or a throttled one), err when the check itself
+// failed. It goes through the same throttle, directories and AUTH lines
+// as web logins.
 func (s *Server) checkPassword(ctx context.Context, user, password string) (bool, error) {
-	_, err := s.auth.CheckPassword(ctx, user, password)
-	if errors.Is(err, auth.ErrBadCredentials) {
-		return false, nil
-	}
-	return err == nil, err
+	_, err := s.login(ctx, user, password, "remote")
+	return err == nil, ignoreRefusal(err)
 }
 
 // checkAdmin is the console's login: the password must be right and the
 // user an administrator (the admin group).
 func (s *Server) checkAdmin(ctx context.Context, user, password string) (bool, error) {
-	ok, err := s.checkPassword(ctx, user, password)
-	if !ok || err != nil {
-		return ok, err
-	}
-	users, err := s.auth.Users(ctx)
+	id, err := s.login(ctx, user, password, "console")
 	if err != nil {
-		return false, err
+		return false, ignoreRefusal(err)
 	}
-	for _, u := range users {
-		if u.Name == user {
-			return slices.Contains(u.Groups, "admin"), nil
-		}
+	return id.IsAdmin(), nil
+}
+
+func (s *Server) login(ctx context.Context, user, password, via string) (auth.Identity, error) {
+	return s.auth.Login(ctx, auth.Credentials{User: user, Password: password, Via: via})
+}
+
+// ignoreRefusal keeps errors that are the server's, not the user's.
+func ignoreRefusal(err error) error {
+	var th *auth.ThrottledError
+	if err == nil || errors.Is(err, auth.ErrBadCredentials) || errors.Is(err, auth.ErrNotFound) || errors.As(err, &th) {
+		return nil
 	}
-	return false, nil
+	return err
 }

@@ -7,6 +7,6 @@ import (
 // newConsole builds the admin console (loopback-only unless an allow-list
 // says otherwise).
 func (s *Server) newConsole() (*console.Server, error) {
-	return console.New(console.DefaultConfig(), console.Deps{Backend: ctlBackend{s}, CheckAdmin: s.checkAdmin,
+	return console.New(console.DefaultConfig(), console.Deps{Backend: ctlBackend{s}, CheckAdmin: s.checkAdmin, Allow: s.consoleAllow(),
 		Version: s.opts.Version, Logger: s.logger.With("component", "console")})
 }

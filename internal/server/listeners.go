@@ -44,6 +44,8 @@ func applyFlags(l *config.Listeners, flags map[string]string) {
 			l.JFlow = v
 		case "console":
 			l.Console = v
+		case "http-plain":
+			l.HTTPPlain = v == "true"
 		}
 	}
 }

@@ -2,20 +2,10 @@ package server
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"errors"
 	"fmt"
-	"math/big"
 	"net"
-	"os"
-	"path/filepath"
 	"sync"
-	"time"
 
 	"github.com/vantage-monitor/vantage/internal/console"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
@@ -72,7 +62,7 @@ func (s *Server) bindAccess() (accessListeners, error) {
 			s.events.Write(eventlog.Event{Kind: eventlog.KindError, Message: err.Error()})
 			s.listeners = append(s.listeners, Listener{Name: o.name, Flag: "--" + o.name, Address: o.addr, State: "failed", Error: err.Error()})
 		default:
-			*o.ln = ln
+			*o.ln = s.filter(o.name, ln)
 			s.listeners = append(s.listeners, Listener{Name: o.name, Flag: "--" + o.name, Address: ln.Addr().String(), State: "listening"})
 		}
 	}
@@ -118,56 +108,7 @@ func (s *Server) newRemote() (*remote.Server, error) {
 	log := s.logger.With("component", "remote")
 	var tlsCfg *tls.Config
 	if cfg.TLS != "off" {
-		var err error
-		if tlsCfg, err = s.remoteTLS(log.Info); err != nil {
-			return nil, fmt.Errorf("TLS: %w", err)
-		}
+		tlsCfg = s.tlsConfig()
 	}
-	return remote.New(cfg, remote.Deps{Source: remoteSource{ctlBackend{s}}, CheckPassword: s.checkPassword, TLS: tlsCfg, Logger: log})
-}
-
-// remoteTLS loads DIR/tls/cert.pem and key.pem, or makes a self-signed
-// certificate in memory when there are none, so TLS always works.
-func (s *Server) remoteTLS(info func(string, ...any)) (*tls.Config, error) {
-	dir := filepath.Join(s.opts.DataDir, "tls")
-	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if _, err := os.Stat(certFile); err == nil {
-		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", certFile, err)
-		}
-		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	cert, err := selfSignedCert()
-	if err != nil {
-		return nil, err
-	}
-	info("no certificate in " + dir + ": remote TLS uses a self-signed one made at start-up")
-	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
-}
-
-// selfSignedCert makes a one-year ECDSA certificate for this host.
-func selfSignedCert() (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	host, _ := os.Hostname()
-	tmpl := &x509.Certificate{
-		SerialNumber: serial, Subject: pkix.Name{CommonName: "Vantage " + host},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
-		DNSNames: []string{"localhost", host}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+	return remote.New(cfg, remote.Deps{Source: remoteSource{ctlBackend{s}}, CheckPassword: s.checkPassword, CanRead: s.canRead, TLS: tlsCfg, Logger: log})
 }

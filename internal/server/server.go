@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -36,6 +38,7 @@ import (
 	"github.com/vantage-monitor/vantage/internal/report"
 	"github.com/vantage-monitor/vantage/internal/snmp"
 	"github.com/vantage-monitor/vantage/internal/store"
+	"github.com/vantage-monitor/vantage/internal/tlsconf"
 	"github.com/vantage-monitor/vantage/internal/trap"
 	"github.com/vantage-monitor/vantage/internal/web"
 	"github.com/vantage-monitor/vantage/internal/web/ui"
@@ -77,10 +80,14 @@ type Server struct {
 	events *eventlog.Log
 	db     *sql.DB
 	auth   *auth.Service
-	engine *icmp.Engine
-	snmp   *snmp.Client
-	pinger probe.Pinger
-	names  *mib.Names
+	// tls is the certificate of the web/API and remote listeners.
+	tls     *tls.Config
+	tlsInfo tlsconf.Info
+	allow   allowLists
+	engine  *icmp.Engine
+	snmp    *snmp.Client
+	pinger  probe.Pinger
+	names   *mib.Names
 
 	catalogue *probefile.Catalogue
 	traps     *trap.Service
@@ -137,7 +144,12 @@ func build(ctx context.Context, opts Options) (*Server, error) {
 	if s.db, err = store.Open(ctx, s.folder.DB()); err != nil {
 		return nil, err
 	}
-	s.auth = auth.New(s.db)
+	if s.auth, err = auth.New(s.db, auth.Options{Config: cfg.Auth, Events: s.events, Logger: s.logger.With("component", "auth")}); err != nil {
+		return nil, err
+	}
+	if err := s.buildSecurity(); err != nil {
+		return nil, err
+	}
 	if s.acks, err = alert.OpenAcks(ctx, s.db); err != nil {
 		return nil, err
 	}
@@ -268,14 +280,26 @@ func (s *Server) run(ctx context.Context) error {
 			// Requests end with the server, so open event streams do not hold
 			// up a shutdown.
 			BaseContext: func(net.Listener) context.Context { return ctx }}
+		// The allow-list refuses connections before the TLS handshake;
+		// TLS unless plain HTTP was asked for.
+		ln, scheme := s.filter("http", httpLn), "https"
+		if s.cfg.Listeners.HTTPPlain {
+			scheme = "http"
+			s.logger.Warn("the web UI and API are served without TLS (--http-plain): passwords cross the network in clear text")
+		} else {
+			ln = tls.NewListener(ln, s.tlsConfig())
+		}
 		wg.Go(func() {
-			if err := srv.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				s.logger.Error("HTTP server stopped", "err", err)
 				cancel()
 			}
 		})
-		s.alerting.baseURL = urlFor("http", httpLn.Addr())
-		fmt.Fprintf(s.opts.Out, "Vantage %s: web UI and API at %s (data in %s)\n", s.opts.Version, urlFor("http", httpLn.Addr()), s.opts.DataDir)
+		s.alerting.baseURL = urlFor(scheme, httpLn.Addr())
+		fmt.Fprintf(s.opts.Out, "Vantage %s: web UI and API at %s (data in %s)\n", s.opts.Version, urlFor(scheme, httpLn.Addr()), s.opts.DataDir)
+		if scheme == "https" {
+			fmt.Fprintf(s.opts.Out, "Vantage %s: TLS certificate %s (%s)\n", s.opts.Version, s.tlsInfo.Fingerprint, filepath.Join(s.tlsInfo.Dir, tlsconf.CertFile))
+		}
 	}
 	<-ctx.Done()
 	s.logger.Info("shutting down")
@@ -417,9 +441,13 @@ type Info struct {
 	ICMPMode       string         `json:"icmp_mode"`
 	Traps          *trapInfo      `json:"traps,omitempty"`
 	Listeners      []Listener     `json:"listeners"`
-	GoVersion      string         `json:"go_version"`
-	ServerName     string         `json:"server_name"`
-	Charts         chart.Stats    `json:"charts"`
+	// TLS is the certificate of the web/API and remote listeners;
+	// HTTPTLS says whether the web/API listener uses it.
+	TLS        tlsconf.Info `json:"tls"`
+	HTTPTLS    bool         `json:"http_tls"`
+	GoVersion  string       `json:"go_version"`
+	ServerName string       `json:"server_name"`
+	Charts     chart.Stats  `json:"charts"`
 	// CentralDB is the link to the central database, when one is set.
 	CentralDB *centralInfo `json:"central_db,omitempty"`
 }
@@ -436,6 +464,7 @@ func (s *Server) Info() Info {
 		Version: s.opts.Version, Started: s.started, UptimeSeconds: int64(time.Since(s.started).Seconds()), DataDir: s.opts.DataDir,
 		Maps: len(s.monitor.SortedMapNames()), Devices: devices, Monitored: monitored, PollsPerSecond: ps.PollsPerSecond, Poller: ps,
 		Status: s.monitor.LevelCounts(), ICMPMode: mode, Traps: s.trapInfo(), Listeners: s.listeners, GoVersion: runtime.Version(),
+		TLS: s.tlsInfo, HTTPTLS: !s.cfg.Listeners.HTTPPlain,
 		ServerName: s.charts.server, Charts: s.charts.Stats(), CentralDB: s.charts.centralInfo(),
 	}
 }

@@ -10,8 +10,8 @@ import (
 )
 
 func (a *API) ackRoutes() {
-	a.handle("POST /api/v1/devices/{id}/acknowledge", `Acknowledge a device's problem or put it in maintenance: {"comment", "maintenance": bool, "until": RFC 3339 or "2h"}`, false, a.acknowledge)
-	a.handle("DELETE /api/v1/devices/{id}/acknowledge", "Remove a device's acknowledgement or maintenance", false, a.unacknowledge)
+	a.route("POST /api/v1/devices/{id}/acknowledge", `Acknowledge a device's problem or put it in maintenance: {"comment", "maintenance": bool, "until": RFC 3339 or "2h"}`, deviceAck, a.acknowledge)
+	a.route("DELETE /api/v1/devices/{id}/acknowledge", "Remove a device's acknowledgement or maintenance", deviceAck, a.unacknowledge)
 }
 
 func (a *API) acknowledge(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vantage-monitor/vantage/internal/auth"
 	"github.com/vantage-monitor/vantage/internal/chart"
 	"github.com/vantage-monitor/vantage/internal/dur"
 	"github.com/vantage-monitor/vantage/internal/netmap"
@@ -33,11 +34,11 @@ type Retention interface {
 const defaultChartRange = 24 * time.Hour
 
 func (a *API) chartRoutes() {
-	a.handle("GET /api/v1/devices/{id}/datasets", "A device's recorded datasets (name, label, units, interface, last sample)", false, a.datasets)
-	a.handle("GET /api/v1/charts/{id}/{dataset}", "One dataset of a device (id map~device): from, to (RFC 3339, Unix seconds or a duration back from now like 24h), points; format=csv for CSV", false, a.oneChart)
-	a.handle("GET /api/v1/retention", "How long chart data is kept at each resolution (raw, five_minutes, hour, day; 0 is forever) and per map/device/dataset rules", false, a.retention)
-	a.handle("PUT /api/v1/retention", "Replace the retention settings; saved to config.yaml, applied at the next pruning pass", false, a.setRetention)
-	a.handle("GET /api/v1/charts", "Several datasets in one chart: series=map~device/dataset (repeated), from, to, points; format=csv for CSV", false, a.manyCharts)
+	a.route("GET /api/v1/devices/{id}/datasets", "A device's recorded datasets (name, label, units, interface, last sample)", deviceRead, a.datasets)
+	a.route("GET /api/v1/charts/{id}/{dataset}", "One dataset of a device (id map~device): from, to (RFC 3339, Unix seconds or a duration back from now like 24h), points; format=csv for CSV", deviceRead, a.oneChart)
+	a.route("GET /api/v1/retention", "How long chart data is kept at each resolution (raw, five_minutes, hour, day; 0 is forever) and per map/device/dataset rules", anyUser, a.retention)
+	a.route("PUT /api/v1/retention", "Replace the retention settings; saved to config.yaml, applied at the next pruning pass", serverAdmin, a.setRetention)
+	a.route("GET /api/v1/charts", "Several datasets in one chart: series=map~device/dataset (repeated), from, to, points; format=csv for CSV", anyUser, a.manyCharts)
 }
 
 func (a *API) charts(w http.ResponseWriter) (Charts, bool) {
@@ -125,7 +126,7 @@ func (a *API) serveCharts(w http.ResponseWriter, r *http.Request, specs []string
 	}
 	out := make([]chart.Chart, 0, len(specs))
 	for _, spec := range specs {
-		s, err := a.parseSeries(spec)
+		s, err := a.parseSeries(r, spec)
 		if err != nil {
 			writeError(w, http.StatusNotFound, err)
 			return
@@ -155,8 +156,9 @@ func (a *API) serveCharts(w http.ResponseWriter, r *http.Request, specs []string
 	}
 }
 
-// parseSeries reads map~device/dataset and checks the device exists.
-func (a *API) parseSeries(spec string) (chart.Series, error) {
+// parseSeries reads map~device/dataset and checks the device exists and
+// the caller may read its map (else it does not exist for them).
+func (a *API) parseSeries(r *http.Request, spec string) (chart.Series, error) {
 	id, dataset, ok := strings.Cut(spec, "/")
 	if !ok || dataset == "" {
 		return chart.Series{}, fmt.Errorf("series %q: want map~device/dataset", spec)
@@ -165,7 +167,7 @@ func (a *API) parseSeries(spec string) (chart.Series, error) {
 	if err != nil {
 		return chart.Series{}, fmt.Errorf("series %q: %w", spec, err)
 	}
-	if m, ok := a.deps.Maps.Get(mapName); !ok || m.FindDevice(device) == nil {
+	if m, ok := a.deps.Maps.Get(mapName); !ok || m.FindDevice(device) == nil || !a.can(r, mapName, auth.Read) {
 		return chart.Series{}, fmt.Errorf("series %q: no device %q on map %q", spec, device, mapName)
 	}
 	return chart.Series{Map: mapName, Device: device, Dataset: dataset}, nil

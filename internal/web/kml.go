@@ -10,7 +10,7 @@ import (
 )
 
 func (a *API) kmlRoutes() {
-	a.handle("GET /api/v1/maps/{map}/kml", "The map as KML for Google Earth: devices placed by their lat/lon or the map's geo benchmarks, coloured by status, and the links between them", false, a.mapKML)
+	a.route("GET /api/v1/maps/{map}/kml", "The map as KML for Google Earth: devices placed by their lat/lon or the map's geo benchmarks, coloured by status, and the links between them", mapRead, a.mapKML)
 }
 
 // mapKML serves a map as a KML document, named after the map, for download.

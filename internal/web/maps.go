@@ -10,36 +10,40 @@ import (
 	"time"
 
 	"github.com/vantage-monitor/vantage/internal/alert"
+	"github.com/vantage-monitor/vantage/internal/auth"
 	"github.com/vantage-monitor/vantage/internal/netmap"
 	"github.com/vantage-monitor/vantage/internal/status"
 )
 
 func (a *API) mapRoutes() {
-	a.handle("GET /api/v1/maps", "List maps with their status and device counts", false, a.listMaps)
-	a.handle("POST /api/v1/maps", "Create a map from JSON or, with Content-Type application/yaml, a map file", false, a.createMap)
-	a.handle("GET /api/v1/maps/{map}", "One map with devices, networks, links and live status; ?format=yaml gives the map file", false, a.getMap)
-	a.handle("PUT /api/v1/maps/{map}", "Replace a map (JSON or YAML)", false, a.putMap)
-	a.handle("DELETE /api/v1/maps/{map}", "Delete a map and its file", false, a.deleteMap)
-	a.handle("GET /api/v1/maps/{map}/devices", "Devices of a map with status and reason", false, a.listDevices)
-	a.handle("POST /api/v1/maps/{map}/devices", "Add a device", false, a.createDevice)
-	a.handle("GET /api/v1/maps/{map}/devices/{device}", "One device with its status", false, a.getDevice)
-	a.handle("PUT /api/v1/maps/{map}/devices/{device}", "Change (or rename) a device", false, a.putDevice)
-	a.handle("DELETE /api/v1/maps/{map}/devices/{device}", "Remove a device and its links", false, a.deleteDevice)
-	a.handle("GET /api/v1/maps/{map}/networks", "Networks (subnet ovals) of a map", false, a.listNetworks)
-	a.handle("POST /api/v1/maps/{map}/networks", "Add a network", false, a.createNetwork)
-	a.handle("GET /api/v1/maps/{map}/networks/{network}", "One network", false, a.getNetwork)
-	a.handle("PUT /api/v1/maps/{map}/networks/{network}", "Change a network", false, a.putNetwork)
-	a.handle("DELETE /api/v1/maps/{map}/networks/{network}", "Remove a network and its links", false, a.deleteNetwork)
-	a.handle("GET /api/v1/maps/{map}/links", "Links of a map, explicit and automatic (device inside a network's ranges)", false, a.listLinks)
-	a.handle("POST /api/v1/maps/{map}/links", "Add a link {from, to}; a device–network link outside the network's ranges is refused", false, a.createLink)
-	a.handle("DELETE /api/v1/maps/{map}/links", "Remove the link ?from=A&to=B", false, a.deleteLink)
-	a.handle("GET /api/v1/devices/{id}", "One device by id (map~device) with status, values and warnings", false, a.getDeviceByID)
-	a.handle("POST /api/v1/devices/{id}/poll", "Poll a device now", false, a.pollDevice)
+	a.route("GET /api/v1/maps", "List maps with their status and device counts", anyUser, a.listMaps)
+	a.route("POST /api/v1/maps", "Create a map from JSON or, with Content-Type application/yaml, a map file", serverAdmin, a.createMap)
+	a.route("GET /api/v1/maps/{map}", "One map with devices, networks, links and live status; ?format=yaml gives the map file", mapRead, a.getMap)
+	a.route("PUT /api/v1/maps/{map}", "Replace a map (JSON or YAML)", mapWrite, a.putMap)
+	a.route("DELETE /api/v1/maps/{map}", "Delete a map and its file", mapAdmin, a.deleteMap)
+	a.route("GET /api/v1/maps/{map}/devices", "Devices of a map with status and reason", mapRead, a.listDevices)
+	a.route("POST /api/v1/maps/{map}/devices", "Add a device", mapWrite, a.createDevice)
+	a.route("GET /api/v1/maps/{map}/devices/{device}", "One device with its status", mapRead, a.getDevice)
+	a.route("PUT /api/v1/maps/{map}/devices/{device}", "Change (or rename) a device", mapWrite, a.putDevice)
+	a.route("DELETE /api/v1/maps/{map}/devices/{device}", "Remove a device and its links", mapWrite, a.deleteDevice)
+	a.route("GET /api/v1/maps/{map}/networks", "Networks (subnet ovals) of a map", mapRead, a.listNetworks)
+	a.route("POST /api/v1/maps/{map}/networks", "Add a network", mapWrite, a.createNetwork)
+	a.route("GET /api/v1/maps/{map}/networks/{network}", "One network", mapRead, a.getNetwork)
+	a.route("PUT /api/v1/maps/{map}/networks/{network}", "Change a network", mapWrite, a.putNetwork)
+	a.route("DELETE /api/v1/maps/{map}/networks/{network}", "Remove a network and its links", mapWrite, a.deleteNetwork)
+	a.route("GET /api/v1/maps/{map}/links", "Links of a map, explicit and automatic (device inside a network's ranges)", mapRead, a.listLinks)
+	a.route("POST /api/v1/maps/{map}/links", "Add a link {from, to}; a device–network link outside the network's ranges is refused", mapWrite, a.createLink)
+	a.route("DELETE /api/v1/maps/{map}/links", "Remove the link ?from=A&to=B", mapWrite, a.deleteLink)
+	a.route("GET /api/v1/devices/{id}", "One device by id (map~device) with status, values and warnings", deviceRead, a.getDeviceByID)
+	a.route("POST /api/v1/devices/{id}/poll", "Poll a device now", deviceAck, a.pollDevice)
 }
 
 // mapSummary is one row of GET /maps.
 type mapSummary struct {
-	Name    string         `json:"name"`
+	Name string `json:"name"`
+	// Access is the caller's level on the map, so the UI shows only the
+	// controls that will work.
+	Access  auth.Level     `json:"access"`
 	Status  string         `json:"status"`
 	Devices int            `json:"devices"`
 	Counts  map[string]int `json:"counts"`
@@ -48,6 +52,7 @@ type mapSummary struct {
 // mapView is GET /maps/{map}.
 type mapView struct {
 	Name     string               `json:"name"`
+	Access   auth.Level           `json:"access"`
 	Vantage  string               `json:"vantage,omitempty"`
 	SNMP     *netmap.SNMPSettings `json:"snmp,omitempty"`
 	Status   string               `json:"status"`
@@ -157,7 +162,11 @@ func (a *API) findMap(w http.ResponseWriter, r *http.Request) (*netmap.Map, bool
 func (a *API) listMaps(w http.ResponseWriter, r *http.Request) {
 	out := []mapSummary{}
 	for _, m := range a.deps.Maps.Maps() {
-		s := mapSummary{Name: m.Name, Status: a.deps.Monitor.MapStatus(m.Name).String(), Devices: len(m.Devices), Counts: map[string]int{}}
+		lvl := a.level(r, m.Name)
+		if lvl < auth.Read {
+			continue
+		}
+		s := mapSummary{Name: m.Name, Access: lvl, Status: a.deps.Monitor.MapStatus(m.Name).String(), Devices: len(m.Devices), Counts: map[string]int{}}
 		for _, d := range m.Devices {
 			st, _ := a.deps.Monitor.Status(m.Name, d.Name)
 			s.Counts[st.Level.String()]++
@@ -183,7 +192,7 @@ func (a *API) getMap(w http.ResponseWriter, r *http.Request) {
 		w.Write(b)
 		return
 	}
-	v := mapView{Name: m.Name, Vantage: m.Vantage, SNMP: redactSNMP(m.SNMP), Status: a.deps.Monitor.MapStatus(m.Name).String(), Devices: []deviceView{}, Networks: m.Networks, Links: m.AllLinks()}
+	v := mapView{Name: m.Name, Access: a.level(r, m.Name), Vantage: m.Vantage, SNMP: redactSNMP(m.SNMP), Status: a.deps.Monitor.MapStatus(m.Name).String(), Devices: []deviceView{}, Networks: m.Networks, Links: m.AllLinks()}
 	for _, d := range m.Devices {
 		v.Devices = append(v.Devices, a.view(m, d))
 	}
@@ -270,6 +279,9 @@ func (a *API) deleteMap(w http.ResponseWriter, r *http.Request) {
 	if err := a.deps.Maps.Delete(r.PathValue("map")); err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
+	}
+	if err := a.deps.Auth.DeleteMapGrants(r.Context(), r.PathValue("map")); err != nil {
+		a.deps.Logger.Error("map deleted but its access grants were not", "map", r.PathValue("map"), "err", err)
 	}
 	a.deps.Monitor.Sync()
 	w.WriteHeader(http.StatusNoContent)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vantage-monitor/vantage/internal/alert"
+	"github.com/vantage-monitor/vantage/internal/auth"
 	"github.com/vantage-monitor/vantage/internal/dur"
 	"github.com/vantage-monitor/vantage/internal/notify"
 )
@@ -38,14 +39,14 @@ type Notifications interface {
 }
 
 func (a *API) notificationRoutes() {
-	a.handle("GET /api/v1/notifiers", "Configured notifiers (no secrets)", false, a.notifierList)
-	a.handle("POST /api/v1/notifiers/{name}/test", "Send a test notification through one notifier", false, a.testNotifier)
-	a.handle("POST /api/v1/notifiers/test", "Send a test notification through a notifier being edited (body: its settings)", false, a.testNotifierConfig)
-	a.handle("GET /api/v1/notifications", `Notifiers (secrets shown as "(secret)") and rules`, false, a.notificationSettings)
-	a.handle("PUT /api/v1/notifications", `Replace the notifiers and rules: {"notifiers": [...], "rules": [...]}; saved to config.yaml and applied at once`, false, a.saveNotifications)
-	a.handle("GET /api/v1/incidents", "Open problems the notification rules follow, with what is due next", false, a.incidents)
-	a.handle("POST /api/v1/maps/{map}/maintenance", `Put a whole map in maintenance: {"comment", "until": RFC 3339 or "2h"}`, false, a.startMapMaintenance)
-	a.handle("DELETE /api/v1/maps/{map}/maintenance", "End a map's maintenance", false, a.endMapMaintenance)
+	a.route("GET /api/v1/notifiers", "Configured notifiers (no secrets)", serverAdmin, a.notifierList)
+	a.route("POST /api/v1/notifiers/{name}/test", "Send a test notification through one notifier", serverAdmin, a.testNotifier)
+	a.route("POST /api/v1/notifiers/test", "Send a test notification through a notifier being edited (body: its settings)", serverAdmin, a.testNotifierConfig)
+	a.route("GET /api/v1/notifications", `Notifiers (secrets shown as "(secret)") and rules`, serverAdmin, a.notificationSettings)
+	a.route("PUT /api/v1/notifications", `Replace the notifiers and rules: {"notifiers": [...], "rules": [...]}; saved to config.yaml and applied at once`, serverAdmin, a.saveNotifications)
+	a.route("GET /api/v1/incidents", "Open problems the notification rules follow, with what is due next", anyUser, a.incidents)
+	a.route("POST /api/v1/maps/{map}/maintenance", `Put a whole map in maintenance: {"comment", "until": RFC 3339 or "2h"}`, mapWrite, a.startMapMaintenance)
+	a.route("DELETE /api/v1/maps/{map}/maintenance", "End a map's maintenance", mapWrite, a.endMapMaintenance)
 }
 
 // notifications answers 501 when the server has no notification settings.
@@ -126,7 +127,13 @@ func (a *API) saveNotifications(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) incidents(w http.ResponseWriter, r *http.Request) {
 	if n, ok := a.notifications(w); ok {
-		writeJSON(w, http.StatusOK, n.Incidents())
+		out := []alert.Incident{}
+		for _, in := range n.Incidents() {
+			if a.can(r, in.Map, auth.Read) {
+				out = append(out, in)
+			}
+		}
+		writeJSON(w, http.StatusOK, out)
 	}
 }
 

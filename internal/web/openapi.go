@@ -27,7 +27,7 @@ func (a *API) openapi(w http.ResponseWriter, r *http.Request) {
 		if params != nil {
 			op["parameters"] = params
 		}
-		if rt.public {
+		if rt.access == publicAccess {
 			op["security"] = []any{}
 		}
 		if paths[rt.path] == nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vantage-monitor/vantage/internal/auth"
 	"github.com/vantage-monitor/vantage/internal/chart"
 	"github.com/vantage-monitor/vantage/internal/chartpng"
 	"github.com/vantage-monitor/vantage/internal/report"
@@ -27,9 +28,9 @@ const maxReportRange = 400 * 24 * time.Hour
 
 // reportRoutes registers the reports and the chart pictures.
 func (a *API) reportRoutes() {
-	a.handle("GET /api/v1/reports", "Availability, outages, response time and interface utilisation (95th percentile) of a map or device: map, device (optional), from, to (RFC 3339, Unix seconds or a duration back like 7d), format=json|html|csv", false, a.report)
-	a.handle("GET /api/v1/charts/{id}/{dataset}/png", "One dataset of a device as an MRTG-style PNG (an interface's in_bps or in_util brings its out twin): from, to, width, height, title, tz", false, a.onePNG)
-	a.handle("GET /api/v1/charts/png", "Several datasets in one PNG: series=map~device/dataset (repeated), from, to, width, height, title, tz", false, a.manyPNG)
+	a.route("GET /api/v1/reports", "Availability, outages, response time and interface utilisation (95th percentile) of a map or device: map, device (optional), from, to (RFC 3339, Unix seconds or a duration back like 7d), format=json|html|csv", anyUser, a.report)
+	a.route("GET /api/v1/charts/{id}/{dataset}/png", "One dataset of a device as an MRTG-style PNG (an interface's in_bps or in_util brings its out twin): from, to, width, height, title, tz", deviceRead, a.onePNG)
+	a.route("GET /api/v1/charts/png", "Several datasets in one PNG: series=map~device/dataset (repeated), from, to, width, height, title, tz", anyUser, a.manyPNG)
 }
 
 func (a *API) report(w http.ResponseWriter, r *http.Request) {
@@ -43,7 +44,7 @@ func (a *API) report(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, errors.New("map: required"))
 		return
 	}
-	if m, ok := a.deps.Maps.Get(mapName); !ok {
+	if m, ok := a.deps.Maps.Get(mapName); !ok || !a.can(r, mapName, auth.Read) {
 		writeError(w, http.StatusNotFound, fmt.Errorf("no map %q", mapName))
 		return
 	} else if device != "" && m.FindDevice(device) == nil {
@@ -150,7 +151,7 @@ func (a *API) servePNG(w http.ResponseWriter, r *http.Request, specs []string) {
 	}
 	var series []chart.Series
 	for _, spec := range specs {
-		s, err := a.parseSeries(spec)
+		s, err := a.parseSeries(r, spec)
 		if err != nil {
 			writeError(w, http.StatusNotFound, err)
 			return

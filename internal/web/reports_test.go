@@ -76,7 +76,7 @@ func TestReportHandler(t *testing.T) {
 		{"map=Campus&from=1000d", "", "at most 400 days", 400},
 	} {
 		w := httptest.NewRecorder()
-		a.report(w, httptest.NewRequest("GET", "/api/v1/reports?"+tc.query, nil))
+		a.report(w, adminRequest("GET", "/api/v1/reports?"+tc.query, nil))
 		if w.Code != tc.code || !strings.Contains(w.Body.String(), tc.wantBody) || tc.wantType != "" && w.Header().Get("Content-Type") != tc.wantType {
 			t.Errorf("%q: %d %s %q", tc.query, w.Code, w.Header().Get("Content-Type"), w.Body.String())
 		}
@@ -85,7 +85,7 @@ func TestReportHandler(t *testing.T) {
 		t.Errorf("range %v..%v", fr.from, fr.to)
 	}
 	w := httptest.NewRecorder()
-	a.report(w, httptest.NewRequest("GET", "/api/v1/reports?map=Campus&format=csv&from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z", nil))
+	a.report(w, adminRequest("GET", "/api/v1/reports?map=Campus&format=csv&from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z", nil))
 	if cd := w.Header().Get("Content-Disposition"); cd != `attachment; filename="vantage-report-Campus-2026-11-01.csv"` {
 		t.Errorf("Content-Disposition %q", cd)
 	}
@@ -96,13 +96,13 @@ func TestReportHandler(t *testing.T) {
 	}
 	var rep report.Report
 	w = httptest.NewRecorder()
-	a.report(w, httptest.NewRequest("GET", "/api/v1/reports?map=Campus", nil))
+	a.report(w, adminRequest("GET", "/api/v1/reports?map=Campus", nil))
 	if err := json.Unmarshal(w.Body.Bytes(), &rep); err != nil || rep.Map != "Campus" {
 		t.Errorf("JSON %v %+v", err, rep)
 	}
 	a.deps.Reports = nil
 	w = httptest.NewRecorder()
-	a.report(w, httptest.NewRequest("GET", "/api/v1/reports?map=Campus", nil))
+	a.report(w, adminRequest("GET", "/api/v1/reports?map=Campus", nil))
 	if w.Code != http.StatusNotImplemented {
 		t.Errorf("no reports: %d", w.Code)
 	}
@@ -114,7 +114,7 @@ func TestPNGHandlers(t *testing.T) {
 
 	// One interface's in brings its out.
 	w := httptest.NewRecorder()
-	r := httptest.NewRequest("GET", "/api/v1/charts/"+id+"/if.3.in_bps/png?from=2h&width=400&height=150", nil)
+	r := adminRequest("GET", "/api/v1/charts/"+id+"/if.3.in_bps/png?from=2h&width=400&height=150", nil)
 	r.SetPathValue("id", id)
 	r.SetPathValue("dataset", "if.3.in_bps")
 	a.onePNG(w, r)
@@ -132,14 +132,14 @@ func TestPNGHandlers(t *testing.T) {
 	// Several series, the out already asked for: no duplicate.
 	fc.queried = nil
 	w = httptest.NewRecorder()
-	a.manyPNG(w, httptest.NewRequest("GET", "/api/v1/charts/png?series="+id+"/if.3.in_bps&series="+id+"/if.3.out_bps&series="+netmap.DeviceID("Campus", "gw")+"/rtt", nil))
+	a.manyPNG(w, adminRequest("GET", "/api/v1/charts/png?series="+id+"/if.3.in_bps&series="+id+"/if.3.out_bps&series="+netmap.DeviceID("Campus", "gw")+"/rtt", nil))
 	if w.Code != 200 || !slices.Equal(fc.queried, []string{"sw/if.3.in_bps", "sw/if.3.out_bps", "gw/rtt"}) {
 		t.Errorf("%d queried %v", w.Code, fc.queried)
 	}
 
 	for _, q := range []string{"", "series=" + id + "/rtt&width=5", "series=" + id + "/rtt&tz=Nowhere/Land", "series=Campus~ghost/rtt"} {
 		w = httptest.NewRecorder()
-		a.manyPNG(w, httptest.NewRequest("GET", "/api/v1/charts/png?"+q, nil))
+		a.manyPNG(w, adminRequest("GET", "/api/v1/charts/png?"+q, nil))
 		if w.Code != 400 && w.Code != 404 {
 			t.Errorf("%q: %d", q, w.Code)
 		}

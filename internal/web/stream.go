@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vantage-monitor/vantage/internal/auth"
 	"github.com/vantage-monitor/vantage/internal/monitor"
 	"github.com/vantage-monitor/vantage/internal/netmap"
 )
@@ -41,12 +42,14 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	only := r.URL.Query().Get("map")
+	// Access is checked for each delta, not once: grants can change while
+	// the stream is open.
 	var mu sync.Mutex
 	dirty := map[[2]string]struct{}{}
 	maps := map[string]string{}
 	wake := make(chan struct{}, 1)
 	cancel := a.deps.Monitor.Subscribe(func(u monitor.Update) {
-		if only != "" && u.Map != only {
+		if only != "" && u.Map != only || !a.can(r, u.Map, auth.Read) {
 			return
 		}
 		mu.Lock()
@@ -92,7 +95,7 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				return
 			}
-			if only != "" && e.Map != "" && e.Map != only {
+			if only != "" && e.Map != "" && e.Map != only || !a.visibleEvent(r, e) {
 				continue
 			}
 			if send(w, "log", e) != nil {
@@ -110,11 +113,17 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request) {
 			dirty, maps = map[[2]string]struct{}{}, map[string]string{}
 			mu.Unlock()
 			for name, action := range m {
+				if !a.can(r, name, auth.Read) {
+					continue
+				}
 				if send(w, "map", mapDelta{Map: name, Action: action}) != nil {
 					return
 				}
 			}
 			for k := range d {
+				if !a.can(r, k[0], auth.Read) {
+					continue
+				}
 				if err := send(w, "status", a.delta(k[0], k[1])); err != nil {
 					return
 				}

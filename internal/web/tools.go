@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 
+	"github.com/vantage-monitor/vantage/internal/auth"
 	"github.com/vantage-monitor/vantage/internal/netmap"
 )
 
@@ -69,9 +70,9 @@ type SaveResult struct {
 var ErrBadRequest = errors.New("bad request")
 
 func (a *API) toolRoutes() {
-	a.handle("POST /api/v1/tools/walk", "SNMP walk of a device or address: {device | address+snmp, oid, limit} → [{oid, name, type, value}]", false, a.walk)
-	a.handle("POST /api/v1/probes/preview", "Poll once with an unsaved probe file: {text, device | address+snmp, params}", false, a.preview)
-	a.handle("PUT /api/v1/probes/files/{name}", "Save a probe file (text body) into DIR/probes and reload the probes", false, a.saveProbe)
+	a.route("POST /api/v1/tools/walk", "SNMP walk of a device or address: {device | address+snmp, oid, limit} → [{oid, name, type, value}]", anyUser, a.walk)
+	a.route("POST /api/v1/probes/preview", "Poll once with an unsaved probe file: {text, device | address+snmp, params}", anyUser, a.preview)
+	a.route("PUT /api/v1/probes/files/{name}", "Save a probe file (text body) into DIR/probes and reload the probes", serverAdmin, a.saveProbe)
 }
 
 func toolError(w http.ResponseWriter, err error) {
@@ -85,7 +86,7 @@ func toolError(w http.ResponseWriter, err error) {
 // jsonTool serves a tool that takes a JSON request and answers JSON: 501
 // when the server does not offer it, 400 for a bad body or a caller's
 // mistake, 502 when the device or agent fails.
-func jsonTool[Req, Res any](name string, fn func(context.Context, Req) (Res, error), fix func(*Res)) http.HandlerFunc {
+func jsonTool[Req, Res any](name string, fn func(context.Context, Req) (Res, error), allow func(*http.Request, Req) (int, error), fix func(*Res)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if fn == nil {
 			writeError(w, http.StatusNotImplemented, fmt.Errorf("%s are not available on this server", name))
@@ -94,6 +95,10 @@ func jsonTool[Req, Res any](name string, fn func(context.Context, Req) (Res, err
 		var req Req
 		if err := decodeJSON(r, &req); err != nil {
 			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		if code, err := allow(r, req); err != nil {
+			writeError(w, code, err)
 			return
 		}
 		res, err := fn(r.Context(), req)
@@ -107,7 +112,7 @@ func jsonTool[Req, Res any](name string, fn func(context.Context, Req) (Res, err
 }
 
 func (a *API) walk(w http.ResponseWriter, r *http.Request) {
-	jsonTool("walks", a.deps.Tools.Walk, func(rows *[]WalkRow) {
+	jsonTool("walks", a.deps.Tools.Walk, func(r *http.Request, q WalkRequest) (int, error) { return a.allowTarget(r, q.Device, auth.Write) }, func(rows *[]WalkRow) {
 		if *rows == nil {
 			*rows = []WalkRow{}
 		}
@@ -115,7 +120,7 @@ func (a *API) walk(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) preview(w http.ResponseWriter, r *http.Request) {
-	jsonTool("previews", a.deps.Tools.Preview, func(res *PreviewResult) {
+	jsonTool("previews", a.deps.Tools.Preview, func(r *http.Request, q PreviewRequest) (int, error) { return a.allowTarget(r, q.Device, auth.Write) }, func(res *PreviewResult) {
 		if res.Problems == nil {
 			res.Problems = []string{}
 		}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/vantage-monitor/vantage/internal/auth"
 	"github.com/vantage-monitor/vantage/internal/netmap"
 )
 
@@ -63,8 +64,8 @@ const (
 // packets and concurrency.
 func (a *API) netToolRoutes() {
 	sem := make(chan struct{}, toolConcurrency)
-	a.handle("POST /api/v1/tools/ping", "Ping a device or address from the server: {device: \"map~device\" | address, count} → text/plain streamed line by line, ending with min/avg/max/mdev", false, a.pingTool(sem))
-	a.handle("POST /api/v1/tools/traceroute", "Traceroute to a device or address from the server: {device | address, mode: udp|icmp, max_hops, queries, numeric} → text/plain streamed line by line", false, a.traceTool(sem))
+	a.route("POST /api/v1/tools/ping", "Ping a device or address from the server: {device: \"map~device\" | address, count} → text/plain streamed line by line, ending with min/avg/max/mdev", anyUser, a.pingTool(sem))
+	a.route("POST /api/v1/tools/traceroute", "Traceroute to a device or address from the server: {device | address, mode: udp|icmp, max_hops, queries, numeric} → text/plain streamed line by line", anyUser, a.traceTool(sem))
 }
 
 // pingTool serves POST /api/v1/tools/ping; sem bounds concurrent runs.
@@ -127,6 +128,10 @@ func (a *API) runTool(w http.ResponseWriter, r *http.Request, sem chan struct{},
 	}
 	if err := check(); err != nil {
 		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	if code, err := a.allowTarget(r, target.Device, auth.Read); err != nil {
+		writeError(w, code, err)
 		return
 	}
 	host, code, err := a.toolHost(*target)

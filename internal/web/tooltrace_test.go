@@ -93,7 +93,7 @@ func TestToolStreams(t *testing.T) {
 				h = a.traceTool(make(chan struct{}, 1))
 			}
 			w := httptest.NewRecorder()
-			h(w, httptest.NewRequest("POST", "/api/v1/tools/"+tc.path, strings.NewReader(tc.body)))
+			h(w, adminRequest("POST", "/api/v1/tools/"+tc.path, strings.NewReader(tc.body)))
 			if w.Code != tc.code || !strings.Contains(w.Body.String(), tc.want) {
 				t.Fatalf("%d %q, want %d with %q", w.Code, w.Body.String(), tc.code, tc.want)
 			}
@@ -113,13 +113,13 @@ func TestToolDefaultsAndErrors(t *testing.T) {
 	f := &fakeNetTools{fail: errors.New("engine closed")}
 	a := toolAPI(t, f)
 	w := httptest.NewRecorder()
-	a.pingTool(make(chan struct{}, 1))(w, httptest.NewRequest("POST", "/", strings.NewReader(`{"address":"192.0.2.1"}`)))
+	a.pingTool(make(chan struct{}, 1))(w, adminRequest("POST", "/", strings.NewReader(`{"address":"192.0.2.1"}`)))
 	if f.ping.Count != 5 || !strings.HasSuffix(w.Body.String(), "error: engine closed\n") {
 		t.Errorf("count %d, body %q", f.ping.Count, w.Body.String())
 	}
 	a.deps.NetTools = nil
 	w = httptest.NewRecorder()
-	a.pingTool(make(chan struct{}, 1))(w, httptest.NewRequest("POST", "/", strings.NewReader(`{"address":"192.0.2.1"}`)))
+	a.pingTool(make(chan struct{}, 1))(w, adminRequest("POST", "/", strings.NewReader(`{"address":"192.0.2.1"}`)))
 	if w.Code != http.StatusNotImplemented {
 		t.Errorf("without tools: %d", w.Code)
 	}
@@ -134,18 +134,18 @@ func TestToolConcurrency(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		h(httptest.NewRecorder(), httptest.NewRequest("POST", "/", strings.NewReader(`{"address":"192.0.2.1"}`)))
+		h(httptest.NewRecorder(), adminRequest("POST", "/", strings.NewReader(`{"address":"192.0.2.1"}`)))
 	}()
 	<-f.started
 	w := httptest.NewRecorder()
-	h(w, httptest.NewRequest("POST", "/", strings.NewReader(`{"address":"192.0.2.2"}`)))
+	h(w, adminRequest("POST", "/", strings.NewReader(`{"address":"192.0.2.2"}`)))
 	if w.Code != http.StatusTooManyRequests {
 		t.Errorf("second run: %d %q, want 429", w.Code, w.Body.String())
 	}
 	close(f.block)
 	<-done
 	w = httptest.NewRecorder()
-	h(w, httptest.NewRequest("POST", "/", strings.NewReader(`{"address":"192.0.2.3"}`)))
+	h(w, adminRequest("POST", "/", strings.NewReader(`{"address":"192.0.2.3"}`)))
 	if w.Code != http.StatusOK {
 		t.Errorf("after the first run ended: %d", w.Code)
 	}

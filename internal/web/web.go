@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -87,10 +89,10 @@ type API struct {
 	routes []route
 }
 
-// route documents one endpoint for openapi.json.
+// route documents one endpoint for openapi.json and the access matrix.
 type route struct {
 	method, path, summary string
-	public                bool
+	access                access
 }
 
 // maxBody bounds request bodies; a map file is far smaller.
@@ -102,15 +104,15 @@ func New(deps Deps) *API {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
 	a := &API{deps: deps, mux: http.NewServeMux()}
-	a.handle("GET /api/v1/health", "Liveness check (no authentication)", true, a.health)
-	a.handle("GET /api/v1/openapi.json", "This API description (no authentication)", true, a.openapi)
-	a.handle("POST /api/v1/session", "Log in: body {\"user\",\"password\"}; sets the session cookie and returns the CSRF token", true, a.login)
-	a.handle("GET /api/v1/session", "The current browser session (user and CSRF token), or 401", true, a.session)
-	a.handle("DELETE /api/v1/session", "Log out", true, a.logout)
-	a.handle("GET /api/v1/stream", "Server-sent events: status, map and log deltas", false, a.stream)
-	a.handle("GET /api/v1/server", "Server information: version, uptime, maps, devices, polls per second, listeners", false, a.server)
-	a.handle("GET /api/v1/probes", "Probes this server knows, with their parameters, category and description", false, a.probes)
-	a.handle("POST /api/v1/probes/reload", "Re-read the probe files in DIR/probes now; answers what changed and what is broken", false, a.reloadProbes)
+	a.route("GET /api/v1/health", "Liveness check (no authentication)", publicAccess, a.health)
+	a.route("GET /api/v1/openapi.json", "This API description (no authentication)", publicAccess, a.openapi)
+	a.route("POST /api/v1/session", "Log in: body {\"user\",\"password\"}; sets the session cookie and returns the CSRF token; repeated failures are slowed (429 with Retry-After) and locked out", publicAccess, a.login)
+	a.route("GET /api/v1/session", "The current browser session (user, groups, admin, CSRF token), or 401", publicAccess, a.session)
+	a.route("DELETE /api/v1/session", "Log out", publicAccess, a.logout)
+	a.route("GET /api/v1/stream", "Server-sent events: status, map and log deltas of the maps the caller may read", anyUser, a.stream)
+	a.route("GET /api/v1/server", "Server information: version, uptime, maps, devices, polls per second, listeners, TLS fingerprint", anyUser, a.server)
+	a.route("GET /api/v1/probes", "Probes this server knows, with their parameters, category and description", anyUser, a.probes)
+	a.route("POST /api/v1/probes/reload", "Re-read the probe files in DIR/probes now; answers what changed and what is broken", serverAdmin, a.reloadProbes)
 	a.mapRoutes()
 	a.summaryRoutes()
 	if deps.Export != nil {
@@ -121,8 +123,8 @@ func New(deps Deps) *API {
 	}
 	a.toolRoutes()
 	a.ackRoutes()
-	a.handle("GET /api/v1/events", "Event log; query since (RFC 3339), until, limit, map, device, kind", false, a.events)
-	a.handle("GET /api/v1/traps", "Recent SNMP traps; query since (RFC 3339 or 15m), after_id, limit, map, device, unmatched=true", false, a.traps)
+	a.route("GET /api/v1/events", "Event log of the maps the caller may read (server lines for administrators); query since (RFC 3339), until, limit, map, device, kind", anyUser, a.events)
+	a.route("GET /api/v1/traps", "Recent SNMP traps on the maps the caller may read (unmatched ones for administrators); query since (RFC 3339 or 15m), after_id, limit, map, device, unmatched=true", anyUser, a.traps)
 	a.notificationRoutes()
 	a.chartRoutes()
 	a.reportRoutes()
@@ -131,11 +133,10 @@ func New(deps Deps) *API {
 	a.flowRoutes()
 	a.ctlRoutes()
 	a.discoverRoutes(deps.Discovery)
-	a.handle("GET /api/v1/users", "User accounts", false, a.users)
-	a.handle("POST /api/v1/tokens", "Create an API token for the calling user; body {\"label\":\"…\"}", false, a.createToken)
+	a.userRoutes()
 	if deps.Gatherer != nil {
 		a.mux.Handle("GET /metrics", promhttp.HandlerFor(deps.Gatherer, promhttp.HandlerOpts{}))
-		a.routes = append(a.routes, route{"GET", "/metrics", "Prometheus metrics of the server itself (no authentication)", true})
+		a.routes = append(a.routes, route{"GET", "/metrics", "Prometheus metrics of the server itself (no authentication)", publicAccess})
 	}
 	if deps.UI != nil {
 		files := http.FileServerFS(deps.UI)
@@ -160,11 +161,22 @@ func New(deps Deps) *API {
 	return a
 }
 
+// handle registers a route whose access follows from its pattern (see
+// inferAccess); public routes need no login.
 func (a *API) handle(pattern, summary string, public bool, h http.HandlerFunc) {
+	need := inferAccess(pattern)
+	if public {
+		need = publicAccess
+	}
+	a.route(pattern, summary, need, h)
+}
+
+// route registers a route with the access it needs (see authz.go).
+func (a *API) route(pattern, summary string, need access, h http.HandlerFunc) {
 	method, path, _ := strings.Cut(pattern, " ")
-	a.routes = append(a.routes, route{method, path, summary, public})
-	if !public {
-		h = a.withAuth(h)
+	a.routes = append(a.routes, route{method, path, summary, need})
+	if need != publicAccess {
+		h = a.withAuth(a.authorize(need, h))
 	}
 	a.mux.HandleFunc(pattern, h)
 }
@@ -180,30 +192,26 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mux.ServeHTTP(w, r)
 }
 
-type ctxKey struct{}
-
-// User returns the authenticated user of a request.
-func User(r *http.Request) string {
-	u, _ := r.Context().Value(ctxKey{}).(string)
-	return u
-}
-
 // sessionCookie names the browser session cookie.
 const sessionCookie = "vantage_session"
 
 func (a *API) withAuth(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		user, err := a.authenticate(r)
+		id, err := a.authenticate(r)
 		if err != nil {
-			if !errors.Is(err, auth.ErrBadCredentials) && !errors.Is(err, errNoCredentials) && !errors.Is(err, errCSRF) {
-				a.deps.Logger.Error("authentication failed", "err", err)
-			}
+			var th *auth.ThrottledError
 			code := http.StatusUnauthorized
 			switch {
+			case errors.As(err, &th):
+				code = http.StatusTooManyRequests
+				w.Header().Set("Retry-After", retryAfter(th))
 			case errors.Is(err, errCSRF):
 				code = http.StatusForbidden
-			case errors.Is(err, auth.ErrBadCredentials):
+			case errors.Is(err, auth.ErrBadCredentials), errors.Is(err, auth.ErrNotFound):
 				err = errors.New("invalid user name, password, token or session")
+			case !errors.Is(err, errNoCredentials):
+				a.deps.Logger.Error("authentication failed", "err", err)
+				err = errors.New("authentication failed (see the server log)")
 			}
 			if code == http.StatusUnauthorized && !strings.HasPrefix(r.Header.Get("Accept"), "text/event-stream") && r.Header.Get("X-Requested-With") == "" {
 				w.Header().Set("WWW-Authenticate", `Basic realm="Vantage"`)
@@ -211,8 +219,13 @@ func (a *API) withAuth(h http.HandlerFunc) http.HandlerFunc {
 			writeError(w, code, err)
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, user)))
+		h(w, withIdentity(r, id))
 	}
+}
+
+// retryAfter is a Retry-After header value: whole seconds, at least 1.
+func retryAfter(th *auth.ThrottledError) string {
+	return fmt.Sprint(max(1, int(th.RetryAfter.Seconds()+0.999)))
 }
 
 var (
@@ -220,56 +233,100 @@ var (
 	errCSRF          = errors.New("missing or wrong X-CSRF-Token header: a session cookie alone cannot change anything")
 )
 
+// clientAddr is the request's peer address, for the login throttle.
+func clientAddr(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
+
 // authenticate accepts a Bearer token, HTTP Basic, or a session cookie; a
 // cookie-authenticated request that changes something must carry the
 // session's CSRF token, so another site cannot act with the cookie.
-func (a *API) authenticate(r *http.Request) (string, error) {
+// Basic passwords go through the same throttle as logins.
+func (a *API) authenticate(r *http.Request) (auth.Identity, error) {
+	ctx := r.Context()
 	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		return a.deps.Auth.CheckToken(r.Context(), strings.TrimSpace(tok))
+		user, err := a.deps.Auth.CheckToken(ctx, strings.TrimSpace(tok))
+		if err != nil {
+			return auth.Identity{}, err
+		}
+		return a.deps.Auth.Identity(ctx, user)
 	}
 	if name, pw, ok := r.BasicAuth(); ok {
-		return a.deps.Auth.CheckPassword(r.Context(), name, pw)
+		return a.deps.Auth.Login(ctx, auth.Credentials{User: name, Password: pw, Addr: clientAddr(r), Via: "api"})
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
-		return "", errNoCredentials
+		return auth.Identity{}, errNoCredentials
 	}
-	sess, err := a.deps.Auth.CheckSession(r.Context(), c.Value)
+	sess, err := a.deps.Auth.CheckSession(ctx, c.Value)
 	if err != nil {
-		return "", err
+		return auth.Identity{}, err
 	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 	default:
 		if !auth.Equal(r.Header.Get("X-CSRF-Token"), sess.CSRF) {
-			return "", errCSRF
+			return auth.Identity{}, errCSRF
 		}
 	}
-	return sess.User, nil
+	return a.deps.Auth.Identity(ctx, sess.User)
+}
+
+// sessionView is the body of GET and POST /api/v1/session: enough for
+// the UI to show only what the user may do.
+type sessionView struct {
+	auth.Session
+	Groups []string `json:"groups"`
+	Admin  bool     `json:"admin"`
+	Source string   `json:"source"`
 }
 
 func (a *API) login(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		User     string `json:"user"`
-		Password string `json:"password"`
-	}
-	if err := decodeJSON(r, &body); err != nil {
+	body, err := decodeLogin(r)
+	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
-	user, err := a.deps.Auth.CheckPassword(r.Context(), body.User, body.Password)
-	if err != nil {
+	body.Addr, body.Via = clientAddr(r), "web"
+	id, err := a.deps.Auth.Login(r.Context(), body)
+	var th *auth.ThrottledError
+	switch {
+	case errors.As(err, &th):
+		w.Header().Set("Retry-After", retryAfter(th))
+		writeError(w, http.StatusTooManyRequests, err)
+		return
+	case errors.Is(err, auth.ErrBadCredentials), errors.Is(err, auth.ErrNotFound):
 		writeError(w, http.StatusUnauthorized, errors.New("invalid user name or password"))
 		return
+	case err != nil:
+		a.deps.Logger.Error("login failed", "err", err)
+		writeError(w, http.StatusInternalServerError, errors.New("login failed (see the server log)"))
+		return
 	}
-	tok, sess, err := a.deps.Auth.CreateSession(r.Context(), user)
+	tok, sess, err := a.deps.Auth.CreateSession(r.Context(), id.Name)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
 		Secure: r.TLS != nil, MaxAge: int(auth.SessionTTL.Seconds())})
-	writeJSON(w, http.StatusOK, sess)
+	writeJSON(w, http.StatusOK, sessionView{Session: sess, Groups: id.Groups, Admin: id.IsAdmin(), Source: id.Source})
+}
+
+// decodeLogin reads the login body: {"user", "password"}, nothing else.
+func decodeLogin(r *http.Request) (auth.Credentials, error) {
+	var body auth.Credentials
+	if err := decodeJSONFrom(io.LimitReader(r.Body, 64<<10), &body); err != nil {
+		return body, err
+	}
+	if body.User == "" || body.Password == "" {
+		return body, errors.New("user and password: both required")
+	}
+	return body, nil
 }
 
 func (a *API) session(w http.ResponseWriter, r *http.Request) {
@@ -283,7 +340,12 @@ func (a *API) session(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, errors.New("not logged in"))
 		return
 	}
-	writeJSON(w, http.StatusOK, sess)
+	id, err := a.deps.Auth.Identity(r.Context(), sess.User)
+	if err != nil {
+		writeError(w, http.StatusUnauthorized, errors.New("not logged in"))
+		return
+	}
+	writeJSON(w, http.StatusOK, sessionView{Session: sess, Groups: id.Groups, Admin: id.IsAdmin(), Source: id.Source})
 }
 
 func (a *API) logout(w http.ResponseWriter, r *http.Request) {
@@ -334,7 +396,11 @@ func (a *API) traps(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []trap.Record{}
 	if a.deps.Traps != nil {
-		out = append(out, a.deps.Traps(q)...)
+		for _, rec := range a.deps.Traps(q) {
+			if rec, ok := a.visibleTrap(r, rec); ok {
+				out = append(out, rec)
+			}
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -355,33 +421,6 @@ func (a *API) reloadProbes(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"changed": changed, "problems": problems})
 }
 
-func (a *API) users(w http.ResponseWriter, r *http.Request) {
-	users, err := a.deps.Auth.Users(r.Context())
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, users)
-}
-
-func (a *API) createToken(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Label string `json:"label"`
-	}
-	if r.ContentLength != 0 {
-		if err := decodeJSON(r, &body); err != nil {
-			writeError(w, http.StatusBadRequest, err)
-			return
-		}
-	}
-	tok, err := a.deps.Auth.CreateToken(r.Context(), User(r), body.Label)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]string{"token": tok, "user": User(r), "label": body.Label})
-}
-
 func (a *API) events(w http.ResponseWriter, r *http.Request) {
 	q, err := parseEventQuery(r)
 	if err != nil {
@@ -393,6 +432,7 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
+	evs = slices.DeleteFunc(evs, func(e eventlog.Event) bool { return !a.visibleEvent(r, e) })
 	if evs == nil {
 		evs = []eventlog.Event{}
 	}
