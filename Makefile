@@ -5,7 +5,7 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 # Debian packages the tests use: real peers and tools we did not write.
-TEST_DEBS := iproute2 fping openssh-server dropbear-bin openssl procps snmpd snmp snmpsim snmptrapd chromium firefox-esr postgresql clickhouse-server clickhouse-client softflowd nfdump fprobe chrony freeradius dnsmasq-base tftpd-hpa netcat-openbsd
+TEST_DEBS := iproute2 fping openssh-server dropbear-bin openssl procps snmpd snmp snmpsim snmptrapd chromium firefox-esr postgresql clickhouse-server clickhouse-client softflowd nfdump fprobe chrony freeradius dnsmasq-base tftpd-hpa netcat-openbsd slapd ldap-utils
 FUZZTIME ?= 20s
 
 .PHONY: all build test test-deps test-ui-deps vet fuzz bench clean
