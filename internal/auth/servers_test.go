@@ -110,7 +110,6 @@ func serviceWith(t *testing.T, cfg Config) (*Service, *fakeEvents) {
 	return s, ev
 }
 
-
 const testLDIF = `dn: dc=example,dc=net
 objectClass: dcObject
 objectClass: organization
