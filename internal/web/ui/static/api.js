@@ -221,3 +221,17 @@ export const flowAbout = () => get('/api/v1/flows/about');
 // progress and outcome by its id.
 export const startDiscovery = (m, body) => request('POST', `/api/v1/maps/${enc(m)}/discover`, body);
 export const discoveryJob = (id) => get(`/api/v1/discover/${enc(id)}`);
+
+// Users, groups, access grants and API tokens.
+export const users = () => get('/api/v1/users');
+export const createUser = (body) => request('POST', '/api/v1/users', body);
+export const putUser = (name, body) => request('PUT', `/api/v1/users/${enc(name)}`, body);
+export const deleteUser = (name) => request('DELETE', `/api/v1/users/${enc(name)}`);
+export const groups = () => get('/api/v1/groups');
+export const createGroup = (body) => request('POST', '/api/v1/groups', body);
+export const deleteGroup = (name) => request('DELETE', `/api/v1/groups/${enc(name)}`);
+export const mapAccess = (m) => get(`/api/v1/maps/${enc(m)}/access`);
+export const setMapAccess = (m, grants) => request('PUT', `/api/v1/maps/${enc(m)}/access`, grants);
+export const tokens = () => get('/api/v1/tokens');
+export const createToken = (label) => request('POST', '/api/v1/tokens', { label });
+export const revokeToken = (id) => request('DELETE', `/api/v1/tokens/${enc(id)}`);

@@ -9,6 +9,7 @@ import { eventsPage } from './events.js';
 import { serverPage } from './server.js';
 import { builderPage } from './builder.js';
 import { settingsPage } from './settings.js';
+import { usersPage } from './users.js';
 import { chartsPage } from './charts.js';
 import { flowsPage } from './flows.js';
 import { worldPage } from './world.js';
@@ -108,7 +109,7 @@ stream.on('state', (s) => {
 
 // The charts', the flows', the probe builder's and the settings' nav links,
 // before Server.
-for (const [nav, label] of [['charts', 'Charts'], ['flows', 'Flows'], ['builder', 'Probe builder'], ['settings', 'Settings']]) {
+for (const [nav, label] of [['charts', 'Charts'], ['flows', 'Flows'], ['builder', 'Probe builder'], ['settings', 'Settings'], ['users', 'Users & access']]) {
   const a = document.createElement('a');
   a.href = `#/${nav}`;
   a.dataset.nav = nav;
@@ -157,6 +158,9 @@ function route() {
       break;
     case 'settings':
       page = settingsPage(viewEl);
+      break;
+    case 'users':
+      page = usersPage(viewEl);
       break;
     case 'charts':
       page = chartsPage(viewEl, params);

@@ -33,6 +33,7 @@ export function mapPage(view, name, params = new URLSearchParams()) {
   const mapStatus = h('span', { testid: 'map-status' });
   const counts = h('span', { class: 'counts', testid: 'map-counts' });
   const maintBtn = btn('map-maintenance', 'Maintenance…', maintenanceDialog, { 'aria-pressed': 'false', class: 'toggle', title: 'Silence the notifications of every device on this map' });
+  const discoverBtn = btn('discover', 'Discover…', discoverDialog, { title: 'Scan subnets and add the devices that answer to this map' });
   const editBtn = btn('edit-mode', 'Edit map', () => setEdit(!canvas.editMode), { 'aria-pressed': 'false', class: 'toggle' });
   const linkBtn = btn('link-mode', 'Draw link', () => setLink(!canvas.linkMode), { 'aria-pressed': 'false', class: 'toggle', title: 'Click one item, then another, to link them' });
   const editTools = h('div', { class: 'tool-group edit-tools', role: 'group', 'aria-label': 'Editing', hidden: true },
@@ -46,7 +47,7 @@ export function mapPage(view, name, params = new URLSearchParams()) {
     h('div', { class: 'toolbar-title' }, h('a', { href: '#/maps', class: 'crumb' }, 'Maps'), h('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, '/'), title, mapStatus, counts),
     editTools,
     h('div', { class: 'spacer' }),
-    btn('discover', 'Discover…', discoverDialog, { title: 'Scan subnets and add the devices that answer to this map' }),
+    discoverBtn,
     h('a', { class: 'button-link', href: `#/world/${encodeURIComponent(name)}`, testid: 'map-world', title: 'The devices on a latitude/longitude grid (and the KML for Google Earth)' }, 'World'),
     maintBtn,
     editBtn,
@@ -92,6 +93,16 @@ export function mapPage(view, name, params = new URLSearchParams()) {
   });
 
   // ---- data and live updates ------------------------------------------
+  // applyAccess shows only the controls the user's access to the map
+  // allows (the server refuses the rest anyway): editing, discovery and
+  // map maintenance need write.
+  function applyAccess(level) {
+    const canWrite = level === 'write' || level === 'admin';
+    for (const el of [editBtn, discoverBtn, maintBtn, ...empty.querySelectorAll('button')]) el.hidden = !canWrite;
+    page.classList.toggle('read-only', !canWrite);
+    if (!canWrite && canvas.editMode) setEdit(false);
+  }
+
   async function load() {
     if (loading) {
       reloadAgain = true;
@@ -101,6 +112,7 @@ export function mapPage(view, name, params = new URLSearchParams()) {
       try {
         const d = await api.map(name);
         data = d;
+        applyAccess(d.access);
         canvas.setData(d);
         updateHeader();
         updateHint();

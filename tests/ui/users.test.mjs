@@ -1,0 +1,175 @@
+// Browser test of users and access: as admin, create a reader user in the
+// "Users & access" page and give them read on one map; then, in a second
+// browser context, log in as that user: the map shows no editing
+// controls, the other map is not listed, and a write API call made from
+// the page with the user's own session is refused.
+//
+// Normally run by the Go wrapper (go test ./cmd/vantage -run
+// TestBrowserUsers); on its own:
+//
+//   VANTAGE_URL=http://127.0.0.1:8080 VANTAGE_PASSWORD=… node --test tests/ui/users.test.mjs
+//
+// Environment: VANTAGE_URL, VANTAGE_PASSWORD (admin's), SCREENSHOT_DIR,
+// CHROMIUM (default /usr/bin/chromium). Every request must stay on
+// VANTAGE_URL's origin.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.VANTAGE_URL || '').replace(/\/$/, '');
+const PASSWORD = process.env.VANTAGE_PASSWORD || '';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.env.SCREENSHOT_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'vantage-users-screenshots-'));
+const SEEN = 'Lab Core';
+const HIDDEN = 'Finance';
+const READER = 'rita';
+const READER_PW = 'rita-reads-only';
+
+fs.mkdirSync(SHOTS, { recursive: true });
+let shotNo = 0;
+async function shot(page, name) {
+  shotNo++;
+  await page.screenshot({ path: path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`) });
+}
+const tid = (id) => `[data-testid="${id}"]`;
+
+async function api(method, p, body) {
+  const resp = await fetch(BASE + p, {
+    method,
+    headers: { Authorization: 'Basic ' + Buffer.from(`admin:${PASSWORD}`).toString('base64'), 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await resp.text();
+  assert.ok(resp.ok, `${method} ${p}: ${resp.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function login(page, user, password) {
+  await page.goto(BASE + '/');
+  await page.waitForSelector(tid('login-form'));
+  await page.fill(tid('login-user'), user);
+  await page.fill(tid('login-password'), password);
+  await page.click(tid('login-submit'));
+  await page.waitForSelector(tid('current-user') + `:text-is("${user}")`);
+}
+
+test('users and access in a real browser', { timeout: 180_000 }, async (t) => {
+  assert.ok(BASE && PASSWORD, 'VANTAGE_URL and VANTAGE_PASSWORD are required');
+  const origin = new URL(BASE).origin;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  t.after(() => browser.close());
+  const outside = [];
+  const pageErrors = [];
+  async function newPage() {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(origin + '/') || url.startsWith('data:')) return route.continue();
+      outside.push(url);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/Failed to load resource: .*status of 4\d\d/.test(m.text())) pageErrors.push(m.text());
+    });
+    return page;
+  }
+  let failed = false;
+  let current = null;
+  const step = (name, fn) => t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
+    try {
+      await fn();
+    } catch (err) {
+      failed = true;
+      if (current) await shot(current, `FAILED-${name.replace(/\W+/g, '-')}`).catch(() => {});
+      throw err;
+    }
+  });
+
+  await step('two maps', async () => {
+    for (const name of [SEEN, HIDDEN]) {
+      await api('POST', '/api/v1/maps', { name, devices: [{ name: 'gw', address: '127.0.0.1', probe: 'com.dartware.ping', interval: '1h', x: 200, y: 150 }] });
+    }
+  });
+
+  const admin = await newPage();
+  current = admin;
+  await step('the admin creates a user in Users & access', async () => {
+    await login(admin, 'admin', PASSWORD);
+    await admin.click(tid('nav-users'));
+    await admin.waitForSelector(tid('user-table'));
+    await admin.click(tid('user-add'));
+    await admin.fill(tid('user-name'), READER);
+    await admin.fill(tid('user-password'), READER_PW);
+    await admin.click(tid('user-submit'));
+    await admin.waitForSelector(tid(`user-${READER}`));
+    await shot(admin, 'user-created');
+  });
+
+  await step('and gives them read on one map', async () => {
+    await admin.selectOption(tid('access-map'), SEEN);
+    await admin.waitForSelector(tid(`grant-level-user-${READER}`));
+    await admin.selectOption(tid(`grant-level-user-${READER}`), 'read');
+    await admin.click(tid('access-save'));
+    await admin.waitForSelector(`${tid('toast-ok')}:has-text("Access to ${SEEN} saved")`);
+    const grants = await api('GET', `/api/v1/maps/${encodeURIComponent(SEEN)}/access`);
+    assert.equal(grants.users[READER], 'read');
+    await shot(admin, 'access-saved');
+  });
+
+  const reader = await newPage();
+  current = reader;
+  await step('the reader sees only that map', async () => {
+    await login(reader, READER, READER_PW);
+    await reader.waitForSelector(`text=${SEEN}`);
+    assert.equal(await reader.locator(`text=${HIDDEN}`).count(), 0, 'the map without access is listed');
+    await shot(reader, 'reader-maps');
+  });
+
+  await step('without editing controls', async () => {
+    await reader.goto(`${BASE}/#/map/${encodeURIComponent(SEEN)}`);
+    await reader.waitForSelector(tid('map-title') + `:text-is("${SEEN}")`);
+    await reader.waitForSelector(tid('device-gw'));
+    for (const id of ['edit-mode', 'discover', 'map-maintenance']) {
+      assert.equal(await reader.isVisible(tid(id)), false, `${id} is shown to a reader`);
+    }
+    await shot(reader, 'reader-map');
+  });
+
+  await step('and a write made with their session is refused', async () => {
+    const res = await reader.evaluate(async (m) => {
+      const s = await (await fetch('/api/v1/session')).json();
+      const r = await fetch(`/api/v1/maps/${encodeURIComponent(m)}/devices`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf_token, 'X-Requested-With': 'vantage-ui' },
+        body: JSON.stringify({ name: 'sneaky', address: '127.0.0.2', probe: 'com.dartware.ping' }),
+      });
+      const hidden = await fetch(`/api/v1/maps/${encodeURIComponent('Finance')}`);
+      return { status: r.status, hidden: hidden.status };
+    }, SEEN);
+    assert.equal(res.status, 403, 'write by a reader');
+    assert.equal(res.hidden, 404, 'a map without access must look absent');
+    const devices = await api('GET', `/api/v1/maps/${encodeURIComponent(SEEN)}/devices`);
+    assert.ok(!devices.some((d) => d.name === 'sneaky'), 'the device was added');
+  });
+
+  await step('the admin page is not offered to the reader', async () => {
+    await reader.click(tid('nav-users'));
+    await reader.waitForSelector(tid('me-name') + `:text-is("${READER}")`);
+    assert.equal(await reader.locator(tid('user-table')).count(), 0, 'the user list is shown to a reader');
+  });
+
+  await step('no page errors, nothing fetched elsewhere', async () => {
+    assert.deepEqual(outside, []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
