@@ -94,6 +94,7 @@ type Server struct {
 	acks      *alert.Acks
 	alerting  *alerting
 	charts    *charts
+	netbios   *netbiosNames
 	reports   *report.Builder
 	flows     *flows
 	// remoteFlows is a flow collector on another machine (flows.remote).
@@ -216,9 +217,10 @@ func (s *Server) buildMonitoring() error {
 		return err
 	}
 	s.poller = p
+	s.netbios = newNetBIOSNames(s)
 	s.monitor = monitor.New(monitor.Config{DefaultInterval: s.cfg.DefaultInterval, DownAfter: s.cfg.DownAfter, SNMP: s.cfg.SNMP}, monitor.Deps{
 		Maps: s.maps, Probes: s.probes, Scheduler: p, Events: s.events, Logger: s.logger.With("component", "monitor"),
-		OnChange: s.statusChanged, OnResult: s.charts.record,
+		OnChange: s.statusChanged, OnResult: s.charts.record, NetBIOS: s.netbios.lookup,
 	})
 	s.reg.MustRegister(monitorCollector{s.monitor}, datasetCollector{maps: s.maps, monitor: s.monitor})
 	return s.buildTraps()
@@ -266,6 +268,7 @@ func (s *Server) run(ctx context.Context) error {
 	wg.Go(func() { s.expireAcks(ctx) })
 	wg.Go(func() { s.alerting.run(ctx) })
 	wg.Go(func() { s.charts.run(ctx) })
+	wg.Go(func() { s.netbios.run(ctx) })
 	wg.Go(func() { s.runReportSchedules(ctx) })
 	s.serveAccess(ctx, access, &wg)
 
