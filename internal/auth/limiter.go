@@ -115,8 +115,13 @@ func (l *limiter) fail(now time.Time, keys ...string) (locked []string, failures
 			locked = append(locked, k)
 			continue
 		}
+		if a.failures == 1 {
+			// A typo deserves an immediate second try; guessing is slowed
+			// from the second failure on.
+			continue
+		}
 		d := l.cfg.Delay
-		for i := 1; i < a.failures && d < l.cfg.MaxDelay; i++ {
+		for i := 2; i < a.failures && d < l.cfg.MaxDelay; i++ {
 			d *= 2
 		}
 		a.notBefore = now.Add(min(d, l.cfg.MaxDelay))

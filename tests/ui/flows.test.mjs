@@ -180,7 +180,7 @@ test('Vantage Flows window and map tools in a real browser', { timeout: 240_000 
     await page.waitForSelector(tid('new-map'));
     const order = await page.$$eval('.mainnav a', (as) => as.map((a) => a.dataset.testid));
     assert.equal(order[order.indexOf('nav-charts') + 1], 'nav-flows', `navigation order ${order}`);
-    assert.equal(order[order.indexOf('nav-server') - 1], 'nav-settings', `navigation order ${order}`);
+    assert.ok(order.indexOf('nav-settings') >= 0 && order.indexOf('nav-settings') < order.indexOf('nav-server'), `navigation order ${order}`);
   });
 
   let peak1h = 0;
