@@ -8,92 +8,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
+	"github.com/vantage-monitor/vantage/internal/testsrv"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/vantage-monitor/vantage/internal/store"
 )
-
-func needServer(t *testing.T, name, pkg string) string {
-	t.Helper()
-	for _, p := range []string{name, "/usr/sbin/" + name, "/sbin/" + name} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	msg := fmt.Sprintf("%s not found; install it with apt-get install -y %s", name, pkg)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// startServer runs a server until stop or the end of the test.
-func startServer(t *testing.T, name string, args ...string) (stop func()) {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	out := &syncBuf{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		})
-	}
-	t.Cleanup(func() {
-		stop()
-		if t.Failed() {
-			t.Logf("%s output:\n%s", filepath.Base(name), out.String())
-		}
-	})
-	return stop
-}
-
-func freePort(t *testing.T, network string) int {
-	t.Helper()
-	if network == "udp" {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		return c.LocalAddr().(*net.UDPAddr).Port
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 func serviceWith(t *testing.T, cfg Config) (*Service, *fakeEvents) {
 	t.Helper()
@@ -157,8 +81,8 @@ member: uid=bob,ou=people,dc=example,dc=net
 `
 
 func TestLDAPSlapd(t *testing.T) {
-	slapd := needServer(t, "slapd", "slapd")
-	slapadd := needServer(t, "slapadd", "slapd")
+	slapd := testsrv.Need(t, "slapd", "slapd")
+	slapadd := testsrv.Need(t, "slapadd", "slapd")
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
 		t.Fatal(err)
@@ -178,10 +102,10 @@ func TestLDAPSlapd(t *testing.T) {
 	if out, err := exec.Command(slapadd, "-f", conf, "-l", ldif).CombinedOutput(); err != nil {
 		t.Fatalf("slapadd: %v\n%s", err, out)
 	}
-	port := freePort(t, "tcp")
+	port := testsrv.FreePort(t, "tcp")
 	url := fmt.Sprintf("ldap://127.0.0.1:%d", port)
 	// -d 0: stay in the foreground; listen on loopback only.
-	stop := startServer(t, slapd, "-f", conf, "-h", url+"/", "-d", "0")
+	_, stop := testsrv.Start(t, slapd, "-f", conf, "-h", url+"/", "-d", "0")
 
 	cfg := DefaultConfig()
 	cfg.LDAP = LDAPConfig{URL: url, BindDN: "cn=admin,dc=example,dc=net", BindPassword: "service-secret",
@@ -252,12 +176,12 @@ func TestLDAPSlapd(t *testing.T) {
 }
 
 func TestRADIUSFreeRADIUS(t *testing.T) {
-	bin := needServer(t, "freeradius", "freeradius")
+	bin := testsrv.Need(t, "freeradius", "freeradius")
 	dir := filepath.Join(t.TempDir(), "raddb")
 	if out, err := exec.Command("cp", "-a", "/etc/freeradius/3.0", dir).CombinedOutput(); err != nil {
 		t.Skipf("no FreeRADIUS configuration to copy: %v: %s", err, out)
 	}
-	edit(t, filepath.Join(dir, "radiusd.conf"), func(f []string) string {
+	testsrv.Edit(t, filepath.Join(dir, "radiusd.conf"), func(f []string) string {
 		switch {
 		case len(f) >= 3 && f[1] == "=" && (f[0] == "user" || f[0] == "group"):
 			return "#"
@@ -268,9 +192,9 @@ func TestRADIUSFreeRADIUS(t *testing.T) {
 		}
 		return ""
 	})
-	port := freePort(t, "udp")
-	ports := []int{port, freePort(t, "udp"), freePort(t, "udp"), freePort(t, "udp")}
-	edit(t, filepath.Join(dir, "sites-enabled", "default"), func(f []string) string {
+	port := testsrv.FreePort(t, "udp")
+	ports := []int{port, testsrv.FreePort(t, "udp"), testsrv.FreePort(t, "udp"), testsrv.FreePort(t, "udp")}
+	testsrv.Edit(t, filepath.Join(dir, "sites-enabled", "default"), func(f []string) string {
 		switch {
 		case len(f) == 3 && f[0] == "ipaddr" && f[2] == "*":
 			return "ipaddr = 127.0.0.1"
@@ -283,8 +207,8 @@ func TestRADIUSFreeRADIUS(t *testing.T) {
 		}
 		return ""
 	})
-	inner := freePort(t, "udp")
-	edit(t, filepath.Join(dir, "sites-enabled", "inner-tunnel"), func(f []string) string {
+	inner := testsrv.FreePort(t, "udp")
+	testsrv.Edit(t, filepath.Join(dir, "sites-enabled", "inner-tunnel"), func(f []string) string {
 		if len(f) == 3 && f[0] == "port" && f[2] == "18120" {
 			return fmt.Sprintf("port = %d", inner)
 		}
@@ -300,7 +224,7 @@ func TestRADIUSFreeRADIUS(t *testing.T) {
 	if err := os.WriteFile(users, append([]byte(add), old...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stop := startServer(t, bin, "-X", "-d", dir)
+	_, stop := testsrv.Start(t, bin, "-X", "-d", dir)
 
 	cfg := DefaultConfig()
 	cfg.RADIUS = RADIUSConfig{Address: fmt.Sprintf("127.0.0.1:%d", port), Secret: "testing123", Timeout: 3 * time.Second, Groups: []string{"radius-users"}, NASIdentifier: "vantage"}
@@ -339,25 +263,5 @@ func TestRADIUSFreeRADIUS(t *testing.T) {
 	s.forget("dan")
 	if _, err := login("dan", "dan-password"); !errors.Is(err, ErrBadCredentials) || !strings.Contains(strings.Join(ev.lines, "\n"), "radius unavailable") {
 		t.Fatalf("server down: %v %q", err, ev.lines)
-	}
-}
-
-func edit(t *testing.T, path string, change func(fields []string) string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(string(b), "\n")
-	for i, l := range lines {
-		if r := change(strings.Fields(l)); r != "" {
-			lines[i] = r
-		}
-	}
-	if err := os.Remove(path); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

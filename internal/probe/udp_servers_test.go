@@ -8,71 +8,18 @@ package probe
 import (
 	"context"
 	"fmt"
+	"github.com/vantage-monitor/vantage/internal/testsrv"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/vantage-monitor/vantage/internal/icmp/netnstest"
 	"github.com/vantage-monitor/vantage/internal/status"
 )
-
-// needServer finds a Debian server binary or skips (fails under CI=true).
-func needServer(t *testing.T, name, pkg string) string {
-	t.Helper()
-	for _, p := range []string{name, "/usr/sbin/" + name, "/sbin/" + name} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	msg := fmt.Sprintf("%s not found; install it with apt-get install -y %s", name, pkg)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// syncBuf is a goroutine-safe output buffer for a server's log.
-type syncBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// startServer runs a server until the test ends and returns its log.
-func startServer(t *testing.T, name string, args ...string) *syncBuf {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	out := &syncBuf{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("%s output:\n%s", filepath.Base(name), out.String())
-		}
-	})
-	return out
-}
 
 // pollUntil polls until the result is not Down (the server has started),
 // at most 50 times; the last result is returned either way.
@@ -89,7 +36,7 @@ func pollUntil(t *testing.T, p Probe, target Target) status.Result {
 }
 
 func TestNTPChrony(t *testing.T) {
-	bin := needServer(t, "chronyd", "chrony")
+	bin := testsrv.Need(t, "chronyd", "chrony")
 	dir := t.TempDir()
 	port := closedUDPPort(t)
 	conf := fmt.Sprintf("port %d\nbindaddress 127.0.0.1\ncmdport 0\nlocal stratum 8\nallow 127.0.0.1\npidfile %s/chronyd.pid\n", port, dir)
@@ -97,7 +44,7 @@ func TestNTPChrony(t *testing.T) {
 		t.Fatal(err)
 	}
 	// -x: never touch the system clock; -d: foreground, log to stderr.
-	startServer(t, bin, "-d", "-x", "-u", "root", "-f", filepath.Join(dir, "chrony.conf"))
+	testsrv.Start(t, bin, "-d", "-x", "-u", "root", "-f", filepath.Join(dir, "chrony.conf"))
 	target := Target{Address: "127.0.0.1", Params: map[string]string{"port": fmt.Sprint(port), "timeout": "1s"}}
 	r := pollUntil(t, NTPInfo().New(), target)
 	wantResult(t, r, status.OK, "")
@@ -113,14 +60,14 @@ func TestNTPChrony(t *testing.T) {
 }
 
 func TestRADIUSFreeRADIUS(t *testing.T) {
-	bin := needServer(t, "freeradius", "freeradius")
+	bin := testsrv.Need(t, "freeradius", "freeradius")
 	dir := filepath.Join(t.TempDir(), "raddb")
 	if out, err := exec.Command("cp", "-a", "/etc/freeradius/3.0", dir).CombinedOutput(); err != nil {
 		t.Skipf("no FreeRADIUS configuration to copy: %v: %s", err, out)
 	}
 	// Run as root from the copy, with its run and log folders inside it.
 	conf := filepath.Join(dir, "radiusd.conf")
-	edit(t, conf, func(f []string) string {
+	testsrv.Edit(t, conf, func(f []string) string {
 		switch {
 		case len(f) >= 3 && f[1] == "=" && (f[0] == "user" || f[0] == "group"):
 			return "#"
@@ -134,7 +81,7 @@ func TestRADIUSFreeRADIUS(t *testing.T) {
 	// Listen on loopback only, on free ports: the first is auth (IPv4).
 	port := closedUDPPort(t)
 	ports := []int{port, closedUDPPort(t), closedUDPPort(t), closedUDPPort(t)}
-	edit(t, filepath.Join(dir, "sites-enabled", "default"), func(f []string) string {
+	testsrv.Edit(t, filepath.Join(dir, "sites-enabled", "default"), func(f []string) string {
 		switch {
 		case len(f) == 3 && f[0] == "ipaddr" && f[2] == "*":
 			return "ipaddr = 127.0.0.1"
@@ -148,7 +95,7 @@ func TestRADIUSFreeRADIUS(t *testing.T) {
 		return ""
 	})
 	inner := closedUDPPort(t)
-	edit(t, filepath.Join(dir, "sites-enabled", "inner-tunnel"), func(f []string) string {
+	testsrv.Edit(t, filepath.Join(dir, "sites-enabled", "inner-tunnel"), func(f []string) string {
 		if len(f) == 3 && f[0] == "port" && f[2] == "18120" {
 			return fmt.Sprintf("port = %d", inner)
 		}
@@ -163,7 +110,7 @@ func TestRADIUSFreeRADIUS(t *testing.T) {
 	if err := os.WriteFile(users, append([]byte("vantage Cleartext-Password := \"probe-pass\"\n\n"), old...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	startServer(t, bin, "-X", "-d", dir)
+	testsrv.Start(t, bin, "-X", "-d", dir)
 
 	params := func(kv ...string) Target {
 		p := map[string]string{"port": fmt.Sprint(port), "Shared Secret": "testing123", "User Name": "vantage", "Password": "probe-pass", "timeout": "2s", "attempts": "2"}
@@ -197,7 +144,7 @@ func TestRADIUSFreeRADIUS(t *testing.T) {
 }
 
 func TestTFTPHPA(t *testing.T) {
-	bin := needServer(t, "in.tftpd", "tftpd-hpa")
+	bin := testsrv.Need(t, "in.tftpd", "tftpd-hpa")
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "boot.cfg"), []byte(strings.Repeat("x", 700)), 0o644); err != nil {
 		t.Fatal(err)
@@ -206,7 +153,7 @@ func TestTFTPHPA(t *testing.T) {
 		t.Fatal(err)
 	}
 	port := closedUDPPort(t)
-	startServer(t, bin, "-L", "-u", "root", "-a", fmt.Sprintf("127.0.0.1:%d", port), "-s", dir)
+	testsrv.Start(t, bin, "-L", "-u", "root", "-a", fmt.Sprintf("127.0.0.1:%d", port), "-s", dir)
 	target := func(file string) Target {
 		return Target{Address: "127.0.0.1", Params: map[string]string{"port": fmt.Sprint(port), "file": file, "timeout": "1s"}}
 	}
@@ -218,36 +165,12 @@ func TestTFTPHPA(t *testing.T) {
 	wantResult(t, TFTPInfo().New().Poll(context.Background(), target("missing.cfg")), status.Alarm, `TFTP error 1 for "missing.cfg": File not found`)
 }
 
-// edit rewrites the lines of a configuration file for which change
-// (given the line's fields) returns a replacement; "" keeps the line. The
-// file is replaced, not written through, so a symbolic link into /etc is
-// never followed.
-func edit(t *testing.T, path string, change func(fields []string) string) {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(string(b), "\n")
-	for i, l := range lines {
-		if r := change(strings.Fields(l)); r != "" {
-			lines[i] = r
-		}
-	}
-	if err := os.Remove(path); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestDHCPDnsmasq runs dnsmasq as a DHCP server inside a namespace and
 // polls it from the host as a relay agent: the DISCOVER goes by unicast
 // over the veth with giaddr = the host's end, and the OFFER comes back by
 // unicast to that address, port 67. Nothing is broadcast anywhere.
 func TestDHCPDnsmasq(t *testing.T) {
-	bin := needServer(t, "dnsmasq", "dnsmasq-base")
+	bin := testsrv.Need(t, "dnsmasq", "dnsmasq-base")
 	ns := netnstest.New(t, "dhcp")
 	host := ns.HostAddr().As4()
 	// The pool sits in the /24 around giaddr (dnsmasq picks a relayed
@@ -258,7 +181,7 @@ func TestDHCPDnsmasq(t *testing.T) {
 		lo[3], hi[3] = 10, 20
 	}
 	dir := t.TempDir()
-	startServer(t, "ip", "netns", "exec", ns.Name(), bin, "--keep-in-foreground", "--conf-file=/dev/null", "--user=root", "--pid-file=",
+	testsrv.Start(t, "ip", "netns", "exec", ns.Name(), bin, "--keep-in-foreground", "--conf-file=/dev/null", "--user=root", "--pid-file=",
 		"--port=0", "--no-ping", "--log-dhcp", "--log-facility=-", "--dhcp-leasefile="+filepath.Join(dir, "leases"),
 		fmt.Sprintf("--dhcp-range=%s,%s,255.255.255.0,1h", netip.AddrFrom4(lo), netip.AddrFrom4(hi)),
 		"--dhcp-option=option:router,"+ns.HostAddr().String())
