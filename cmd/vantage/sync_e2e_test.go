@@ -124,6 +124,26 @@ func TestSyncAndMapStatus(t *testing.T) {
 		remote[0].Maps[0].Name != "Campus" || remote[0].Maps[0].URL != p.url+"/#/map/Campus" || remote[1].Error == "" {
 		t.Fatalf("remote maps: %+v", remote)
 	}
+	// A user's own server (with a token that user holds there) joins that
+	// user's list only; the token never comes back.
+	in := map[string]any{"url": p.url, "token": tok.Token, "insecure": secure}
+	s.must("PUT", "/api/v1/servers/mine", in, 200, nil)
+	var mine []map[string]any
+	s.must("GET", "/api/v1/servers", nil, 200, &mine)
+	if len(mine) != 1 || mine[0]["name"] != "mine" || mine[0]["token"] != nil {
+		t.Fatalf("own servers %+v", mine)
+	}
+	s.must("GET", "/api/v1/remote-maps", nil, 200, &remote)
+	if len(remote) != 3 || remote[2].Name != "mine" || remote[2].Error != "" || len(remote[2].Maps) != 1 {
+		t.Fatalf("remote maps with the user's own server: %+v", remote)
+	}
+	if code := s.do("PUT", "/api/v1/servers/bad", map[string]any{"url": "ftp://x", "token": "t"}, nil); code != 400 {
+		t.Fatalf("a bad server: %d", code)
+	}
+	s.must("DELETE", "/api/v1/servers/mine", nil, 204, nil)
+	if code := s.do("DELETE", "/api/v1/servers/mine", nil, nil); code != 404 {
+		t.Fatalf("deleting twice: %d", code)
+	}
 
 	// Map Status devices on the secondary: the primary's Campus, its own
 	// Campus, and a loop back to their own map.

@@ -37,13 +37,30 @@ func (f federation) Export(ctx context.Context, w io.Writer) error {
 }
 
 // RemoteMaps lists the maps of the servers in config.yaml, read afresh so
-// an edited servers: list needs no restart.
-func (f federation) RemoteMaps(ctx context.Context) []remotes.ServerMaps {
+// an edited servers: list needs no restart, then the user's own servers.
+func (f federation) RemoteMaps(ctx context.Context, user string) []remotes.ServerMaps {
 	servers := f.s.cfg.Servers
 	if cfg, err := f.s.folder.Load(); err == nil {
 		servers = cfg.Servers
 	}
+	if own, err := f.UserServers(ctx, user); err == nil {
+		servers = append(append([]remotes.Server(nil), servers...), own...)
+	}
 	return remotes.ListMaps(ctx, servers, remoteMapsTimeout)
+}
+
+// UserServers, PutUserServer and DeleteUserServer keep each user's own
+// list of other servers.
+func (f federation) UserServers(ctx context.Context, user string) ([]remotes.Server, error) {
+	return remotes.NewUserServers(f.s.db).List(ctx, user)
+}
+
+func (f federation) PutUserServer(ctx context.Context, user string, s remotes.Server) error {
+	return remotes.NewUserServers(f.s.db).Put(ctx, user, s)
+}
+
+func (f federation) DeleteUserServer(ctx context.Context, user, name string) (bool, error) {
+	return remotes.NewUserServers(f.s.db).Delete(ctx, user, name)
 }
 
 // MapSummary summarizes one of this server's maps for a Map Status device.

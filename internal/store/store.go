@@ -105,6 +105,17 @@ var migrations = []string{
 		level INTEGER NOT NULL,
 		PRIMARY KEY (map, kind, principal)
 	)`,
+	// Other Vantage servers a user added for the map list, with the token
+	// the user holds there (see internal/remotes).
+	`CREATE TABLE user_servers (
+		user_name TEXT NOT NULL,
+		name TEXT NOT NULL,
+		url TEXT NOT NULL,
+		token TEXT NOT NULL,
+		fingerprint TEXT NOT NULL DEFAULT '',
+		insecure INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (user_name, name)
+	)`,
 }
 
 // Open opens (creating if needed) the SQLite database at path, in WAL mode
