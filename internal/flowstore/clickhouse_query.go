@@ -106,10 +106,13 @@ func (c *ClickHouse) Maintain(ctx context.Context) error {
 	for _, s := range sizes {
 		total += s
 	}
+	c.mu.Lock()
+	maxBytes, maxAge := c.opts.MaxBytes, c.opts.MaxAge
+	c.mu.Unlock()
 	for i := 0; i < len(days)-1; i++ {
 		t, _ := time.Parse("20060102", days[i])
-		tooBig := c.opts.MaxBytes > 0 && total > c.opts.MaxBytes
-		tooOld := c.opts.MaxAge > 0 && time.Since(t.Add(24*time.Hour)) > c.opts.MaxAge
+		tooBig := maxBytes > 0 && total > maxBytes
+		tooOld := maxAge > 0 && time.Since(t.Add(24*time.Hour)) > maxAge
 		if !tooBig && !tooOld {
 			break
 		}
@@ -120,7 +123,7 @@ func (c *ClickHouse) Maintain(ctx context.Context) error {
 			return fmt.Errorf("flow store ClickHouse: drop day %s: %w", days[i], err)
 		}
 		total -= sizes[i]
-		c.log.Info("flow store: oldest day dropped", "day", days[i], "size", total+sizes[i], "max_bytes", c.opts.MaxBytes, "too_old", tooOld)
+		c.log.Info("flow store: oldest day dropped", "day", days[i], "size", total+sizes[i], "max_bytes", maxBytes, "too_old", tooOld)
 	}
 	return nil
 }

@@ -85,7 +85,13 @@ func TestDuckSizeCapDropsOldest(t *testing.T) {
 	}
 	size, _ := d.Size(ctx)
 	one := fileSize(filepath.Join(dir, "sessions-20260113.duckdb"))
-	d.opts.MaxBytes = size - one/2 // room for all but about half a day
+	// room for all but about half a day, set as the settings page does
+	if err := d.SetLimits(size-one/2, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SetLimits(-1, 0); err == nil {
+		t.Error("a negative cap was accepted")
+	}
 	if err := d.Maintain(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +108,9 @@ func TestDuckSizeCapDropsOldest(t *testing.T) {
 		t.Errorf("the dropped day still answers: %v %v", rows, err)
 	}
 	// A cap below one day's size keeps the newest day.
-	d.opts.MaxBytes = 1
+	if err := d.SetLimits(1, 0); err != nil {
+		t.Fatal(err)
+	}
 	if err := d.Maintain(ctx); err != nil {
 		t.Fatal(err)
 	}

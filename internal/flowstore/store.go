@@ -26,6 +26,9 @@ type Store interface {
 	Size(ctx context.Context) (int64, error)
 	// Progress reports the reload after a restart.
 	Progress() Progress
+	// SetLimits changes the size cap and age limit while running; the next
+	// maintenance pass (within 30 s of an insert, or Maintain) applies them.
+	SetLimits(maxBytes int64, maxAge time.Duration) error
 	Close() error
 }
 
