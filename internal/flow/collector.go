@@ -170,7 +170,7 @@ func (c *Collector) work(q chan datagram) {
 func (c *Collector) flush(out *output) {
 	if len(out.records) > 0 {
 		c.deps.Sink.Records(out.records)
-		out.records = make([]Record, 0, c.cfg.BatchSize)
+		out.records = out.records[:0]
 	}
 	if len(out.counters) > 0 {
 		if c.deps.Counters != nil {
@@ -214,7 +214,13 @@ func shard(a netip.Addr, n int) int {
 // and returns its records and interface counters instead of handing them
 // to the Sink. Tests, benchmarks and tools replaying captures use it.
 func (c *Collector) Decode(from netip.AddrPort, received time.Time, b []byte) ([]Record, []InterfaceCounters, error) {
-	var out output
+	return c.DecodeAppend(nil, from, received, b)
+}
+
+// DecodeAppend is Decode appending the records to recs, so a caller
+// decoding many datagrams reuses one slice as the collector's workers do.
+func (c *Collector) DecodeAppend(recs []Record, from netip.AddrPort, received time.Time, b []byte) ([]Record, []InterfaceCounters, error) {
+	out := output{records: recs}
 	err := c.handle(from, received, b, &out)
 	return out.records, out.counters, err
 }

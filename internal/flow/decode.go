@@ -26,15 +26,26 @@ func sniff(b []byte) string {
 	if len(b) < 4 {
 		return ""
 	}
-	switch v := binary.BigEndian.Uint16(b); v {
-	case 1, 5, 7, 9:
-		return fmt.Sprintf("netflow%d", v)
+	// Constant names: this runs for every datagram.
+	switch binary.BigEndian.Uint16(b) {
+	case 1:
+		return "netflow1"
+	case 5:
+		return "netflow5"
+	case 7:
+		return "netflow7"
+	case 9:
+		return "netflow9"
 	case 10:
 		return "ipfix"
 	case 0:
 		switch binary.BigEndian.Uint32(b) {
-		case 2, 4, 5:
-			return fmt.Sprintf("sflow%d", b[3])
+		case 2:
+			return "sflow2"
+		case 4:
+			return "sflow4"
+		case 5:
+			return "sflow5"
 		}
 	}
 	return ""

@@ -48,9 +48,10 @@ type Record struct {
 }
 
 // Sink receives decoded records. Records is called from the collector's
-// goroutines with batches it will not touch again; it must not block for
-// long (a slow sink makes the socket buffers overflow, which is counted as
-// loss).
+// goroutines; the batch is reused once Records returns (so the collector
+// allocates nothing per record), so a sink copies what it keeps. It must
+// not block for long (a slow sink makes the socket buffers overflow, which
+// is counted as loss).
 type Sink interface {
 	Records(batch []Record)
 }

@@ -53,22 +53,16 @@ func (b *Builder) emit(s *openSession) {
 // finish emits a session and forgets it.
 func (b *Builder) finish(s *openSession) {
 	b.emit(s)
-	if s.elem != nil {
-		b.idle.Remove(s.elem)
-		s.elem = nil
-		if k := s.key.pack(); b.open[k] == s {
-			delete(b.open, k)
-		}
-	}
+	b.remove(s)
 	if pt := s.key.t.pack(); b.owner[pt] == s {
 		delete(b.owner, pt)
 	}
 }
 
 func (b *Builder) evictOldest() {
-	if e := b.idle.Front(); e != nil {
+	if s := b.idle.oldest; s != nil {
 		b.stats.Evicted++
-		b.finish(e.Value.(*openSession))
+		b.finish(s)
 	}
 }
 
@@ -77,10 +71,9 @@ func (b *Builder) evictOldest() {
 func (b *Builder) Expire(now time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	limit := now.Add(-b.cfg.Inactive)
-	for e := b.idle.Front(); e != nil; e = b.idle.Front() {
-		s := e.Value.(*openSession)
-		if s.lastSeen.After(limit) {
+	limit := now.Add(-b.cfg.Inactive).UnixNano()
+	for s := b.idle.oldest; s != nil; s = b.idle.oldest {
+		if s.lastSeen > limit {
 			break
 		}
 		b.finish(s)
@@ -91,8 +84,8 @@ func (b *Builder) Expire(now time.Time) {
 func (b *Builder) FlushAll() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for e := b.idle.Front(); e != nil; e = b.idle.Front() {
-		b.finish(e.Value.(*openSession))
+	for s := b.idle.oldest; s != nil; s = b.idle.oldest {
+		b.finish(s)
 	}
 }
 

@@ -3,6 +3,7 @@ package flowstore
 import (
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -11,7 +12,9 @@ import (
 
 // FuzzBuilder feeds random records: the builder never panics, and every
 // byte and packet received comes out in exactly one session (duplicates
-// included), with client and server the record's two ends.
+// included), with client and server the record's two ends. A second
+// builder whose key hashes collide nearly always (chained sessions) must
+// give the very same sessions.
 func FuzzBuilder(f *testing.F) {
 	f.Add([]byte("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x20"), uint8(3))
 	f.Add(make([]byte, 96), uint8(1))
@@ -23,6 +26,8 @@ func FuzzBuilder(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		collide, _ := NewBuilder(cfg, nil)
+		collide.hashKey = func(pk packedKey) uint64 { return uint64(pk[len(pk)-1] & 1) }
 		var recs []flow.Record
 		var bytes, packets uint64
 		for len(data) >= 24 {
@@ -50,15 +55,23 @@ func FuzzBuilder(f *testing.F) {
 			packets += r.Packets + r.RevPackets
 			recs = append(recs, r)
 			if c[20]&3 == 0 {
-				b.Records(recs)
+				for _, x := range []*Builder{b, collide} {
+					x.Records(recs)
+					x.Expire(t0.Add(time.Duration(c[21]) * time.Second))
+				}
 				recs = recs[:0]
-				b.Expire(t0.Add(time.Duration(c[21]) * time.Second))
 			}
 		}
-		b.Records(recs)
-		b.FlushAll()
+		for _, x := range []*Builder{b, collide} {
+			x.Records(recs)
+			x.FlushAll()
+		}
+		got := b.Drain()
+		if other := collide.Drain(); !slices.EqualFunc(got, other, func(x, y Session) bool { return x == y }) {
+			t.Fatalf("with colliding hashes the sessions differ:\n%v\n%v", got, other)
+		}
 		var gotB, gotP uint64
-		for _, s := range b.Drain() {
+		for _, s := range got {
 			gotB += s.Bytes()
 			gotP += s.Packets()
 			if s.End.Before(s.Start) || !s.Client.IsValid() || !s.Server.IsValid() {

@@ -6,7 +6,6 @@
 package main
 
 import (
-	"encoding/binary"
 	"flag"
 	"fmt"
 	"log"
@@ -16,10 +15,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vantage-monitor/vantage/bench/flows/v5gen"
 	"golang.org/x/net/ipv4"
 )
 
-const recordsPerDatagram = 30
+const recordsPerDatagram = v5gen.RecordsPerDatagram
 
 func main() {
 	to := flag.String("to", "127.0.0.1:2055", "comma-separated loopback destinations; each gets every datagram")
@@ -55,7 +55,7 @@ func main() {
 		n := min(batch, total-sent)
 		msgs = msgs[:0]
 		for i := range n {
-			d := datagram(seq, uint32(sent+i), uint32(*flows))
+			d := v5gen.Datagram(seq, uint32(sent+i), uint32(*flows), time.Now())
 			seq += recordsPerDatagram
 			for _, dst := range dsts {
 				msgs = append(msgs, ipv4.Message{Buffers: [][]byte{d}, Addr: dst})
@@ -77,35 +77,4 @@ func main() {
 	el := time.Since(start)
 	fmt.Fprintf(os.Stdout, "sent datagrams=%d records=%d seconds=%.2f rate=%.0f\n",
 		sent, sent*recordsPerDatagram, el.Seconds(), float64(sent*recordsPerDatagram)/el.Seconds())
-}
-
-// datagram is a NetFlow v5 datagram of 30 records: distinct flows, or with
-// flows > 0, records of flows cycling through that many 5-tuples.
-func datagram(seq, n, flows uint32) []byte {
-	b := make([]byte, 24+48*recordsPerDatagram)
-	be := binary.BigEndian
-	be.PutUint16(b[0:], 5)
-	be.PutUint16(b[2:], recordsPerDatagram)
-	be.PutUint32(b[4:], 3600_000)
-	be.PutUint32(b[8:], uint32(time.Now().Unix()))
-	be.PutUint32(b[16:], seq)
-	for i := range recordsPerDatagram {
-		r := b[24+48*i:]
-		k := n*recordsPerDatagram + uint32(i)
-		if flows > 0 {
-			k %= flows
-		}
-		be.PutUint32(r[0:], 0xc0000200|k&0xff)      // 192.0.2.x
-		be.PutUint32(r[4:], 0xc6336400|(k>>8)&0xff) // 198.51.100.x
-		be.PutUint16(r[12:], 1)
-		be.PutUint16(r[14:], 2)
-		be.PutUint32(r[16:], 10)
-		be.PutUint32(r[20:], 1500)
-		be.PutUint32(r[24:], 3590_000)
-		be.PutUint32(r[28:], 3599_000)
-		be.PutUint16(r[32:], uint16(1024+k%60000))
-		be.PutUint16(r[34:], 443)
-		r[37], r[38] = 0x18, 6
-	}
-	return b
 }
