@@ -31,3 +31,21 @@ func BenchmarkBuilderCycling(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDuckInsert stores batches of 100,000 sessions, as the builder
+// hands them over each second under load.
+func BenchmarkDuckInsert(b *testing.B) {
+	d, err := OpenDuck(b.TempDir(), DefaultOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	ss := randomSessions(newRand(1), 100_000, time.Now().Add(-time.Hour), time.Hour)
+	b.ResetTimer()
+	for range b.N {
+		if err := d.Insert(b.Context(), ss); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(ss))/b.Elapsed().Seconds(), "sessions/s")
+}
