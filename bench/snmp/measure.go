@@ -1,16 +1,14 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"fmt"
 	"os"
 	"runtime/pprof"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/vantage-monitor/vantage/bench/procstat"
 )
 
 // cpuSelf is this process's user+system CPU time (getrusage).
@@ -20,53 +18,6 @@ func cpuSelf() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// clockTick is USER_HZ, 100 on every Linux architecture Go supports.
-const clockTick = 10 * time.Millisecond
-
-// procCPU is the user+system CPU time of process pid, all threads, from
-// /proc/PID/stat (utime and stime, fields 14 and 15).
-func procCPU(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	i := bytes.LastIndexByte(b, ')') // the command name may hold spaces
-	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: no ')'", pid)
-	}
-	f := strings.Fields(string(b[i+1:])) // f[0] is field 3, the state
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
-	}
-	u, err1 := strconv.ParseInt(f[11], 10, 64)
-	s, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: utime %q stime %q", pid, f[11], f[12])
-	}
-	return time.Duration(u+s) * clockTick, nil
-}
-
-// procMem returns VmRSS and VmHWM (peak RSS) of pid ("self" for us), in MiB.
-func procMem(pid string) (rss, hwm float64) {
-	f, err := os.Open("/proc/" + pid + "/status")
-	if err != nil {
-		return 0, 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, _ := strings.Cut(sc.Text(), ":")
-		kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
-		switch k {
-		case "VmRSS":
-			rss = kb / 1024
-		case "VmHWM":
-			hwm = kb / 1024
-		}
-	}
-	return rss, hwm
 }
 
 // fdCount counts pid's open file descriptors ("self" for us).
@@ -125,7 +76,7 @@ func farmCPU(pid int) time.Duration {
 	if pid == 0 {
 		return 0
 	}
-	d, _ := procCPU(pid)
+	d, _ := procstat.CPU(strconv.Itoa(pid))
 	return d
 }
 

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vantage-monitor/vantage/bench/procstat"
 	"github.com/vantage-monitor/vantage/internal/snmp"
 )
 
@@ -86,7 +87,7 @@ func pollCycle(c *snmp.Client, cycle, n, workers int, limit time.Duration, farmP
 	wall, cpu, farm := time.Since(start), cpuSelf()-cpu0, farmCPU(farmPID)-farm0
 	peaks := smp.stop()
 	st := c.Stats()
-	rss, hwm := procMem("self")
+	rss, hwm := procstat.Mem("self")
 	if err, ok := firstErr.Load().(error); ok {
 		fmt.Fprintf(os.Stderr, "poll: %d agents failed, first: %v\n", failed.Load(), err)
 	}

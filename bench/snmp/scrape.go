@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/vantage-monitor/vantage/bench/procstat"
 )
 
 // runScrape has snmp_exporter scrape every agent once, with bounded
@@ -40,7 +42,7 @@ func runScrape(args []string) error {
 	next := atomic.Int64{}
 	spid := strconv.Itoa(*pid)
 	smp := startSampler(10*time.Millisecond, func() int { return fdCount(spid) })
-	cpu0, err := procCPU(*pid)
+	cpu0, err := procstat.CPU(spid)
 	if err != nil {
 		return err
 	}
@@ -65,13 +67,13 @@ func runScrape(args []string) error {
 	}
 	wg.Wait()
 	wall, farm := time.Since(start), farmCPU(*farmPID)-farm0
-	cpu1, err := procCPU(*pid)
+	cpu1, err := procstat.CPU(spid)
 	if err != nil {
 		return err
 	}
 	cpu := cpu1 - cpu0
 	peaks := smp.stop()
-	rss, hwm := procMem(spid)
+	rss, hwm := procstat.Mem(spid)
 	if err, ok := firstErr.Load().(error); ok {
 		fmt.Fprintf(os.Stderr, "scrape: %d targets failed, first: %v\n", failed.Load(), err)
 	}

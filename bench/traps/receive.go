@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vantage-monitor/vantage/bench/procstat"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
 	"github.com/vantage-monitor/vantage/internal/mib"
 	"github.com/vantage-monitor/vantage/internal/trap"
@@ -72,7 +74,7 @@ func runReceive(args []string) error {
 		return err
 	}
 	st := s.Stats()
-	rss, hwm := procMem("self")
+	rss, hwm := procstat.Mem("self")
 	fmt.Printf("datagrams=%d traps=%d delivered=%d logged=%d dropped=%d kernel_drops=%d rejected=%d read_buffer=%d rss_mb=%.1f hwm_mb=%.1f\n",
 		st.Datagrams, st.Traps["2c"], delivered.Load(), logged, st.Dropped, st.KernelDrops, sum(st.Errors), st.ReadBuffer, rss, hwm)
 	return nil

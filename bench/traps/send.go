@@ -9,6 +9,8 @@ import (
 
 	"github.com/gosnmp/gosnmp"
 	"golang.org/x/net/ipv4"
+
+	"github.com/vantage-monitor/vantage/bench/procstat"
 )
 
 // runSend sends a bounded burst of SNMPv2c traps at a fixed rate.
@@ -43,11 +45,11 @@ func runSend(args []string) error {
 
 	var cpu0 time.Duration
 	if *pid != "" {
-		if cpu0, err = procCPU(*pid); err != nil {
+		if cpu0, err = procstat.CPU(*pid); err != nil {
 			return err
 		}
 	}
-	self0, _ := procCPU("self")
+	self0, _ := procstat.CPU("self")
 	const tick = time.Millisecond
 	batch := make([]ipv4.Message, 0, 1024)
 	sent, failed := 0, 0
@@ -81,16 +83,16 @@ func runSend(args []string) error {
 		<-tk.C
 	}
 	elapsed := time.Since(start)
-	self1, _ := procCPU("self")
+	self1, _ := procstat.CPU("self")
 	fmt.Printf("sent=%d rate=%d seconds=%.2f achieved_rate=%.0f sender_cpu=%.2f", sent, *rate, elapsed.Seconds(),
 		float64(sent)/elapsed.Seconds(), (self1 - self0).Seconds())
 	if *pid != "" {
 		time.Sleep(*settle)
-		cpu1, err := procCPU(*pid)
+		cpu1, err := procstat.CPU(*pid)
 		if err != nil {
 			return err
 		}
-		_, hwm := procMem(*pid)
+		_, hwm := procstat.Mem(*pid)
 		fmt.Printf(" receiver_cpu=%.2f receiver_hwm_mb=%.1f", (cpu1 - cpu0).Seconds(), hwm)
 	}
 	fmt.Println()
