@@ -8,13 +8,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/vantage-monitor/vantage/internal/testsrv"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vantage-monitor/vantage/internal/testsrv"
 
 	"github.com/vantage-monitor/vantage/internal/store"
 )
@@ -176,55 +177,7 @@ func TestLDAPSlapd(t *testing.T) {
 }
 
 func TestRADIUSFreeRADIUS(t *testing.T) {
-	bin := testsrv.Need(t, "freeradius", "freeradius")
-	dir := filepath.Join(t.TempDir(), "raddb")
-	if out, err := exec.Command("cp", "-a", "/etc/freeradius/3.0", dir).CombinedOutput(); err != nil {
-		t.Skipf("no FreeRADIUS configuration to copy: %v: %s", err, out)
-	}
-	testsrv.Edit(t, filepath.Join(dir, "radiusd.conf"), func(f []string) string {
-		switch {
-		case len(f) >= 3 && f[1] == "=" && (f[0] == "user" || f[0] == "group"):
-			return "#"
-		case len(f) >= 3 && f[1] == "=" && (f[0] == "run_dir" || f[0] == "logdir"):
-			return f[0] + " = " + dir
-		case len(f) >= 3 && f[0] == "proxy_requests":
-			return "proxy_requests = no"
-		}
-		return ""
-	})
-	port := testsrv.FreePort(t, "udp")
-	ports := []int{port, testsrv.FreePort(t, "udp"), testsrv.FreePort(t, "udp"), testsrv.FreePort(t, "udp")}
-	testsrv.Edit(t, filepath.Join(dir, "sites-enabled", "default"), func(f []string) string {
-		switch {
-		case len(f) == 3 && f[0] == "ipaddr" && f[2] == "*":
-			return "ipaddr = 127.0.0.1"
-		case len(f) == 3 && f[0] == "ipv6addr" && f[2] == "::":
-			return "ipv6addr = ::1"
-		case len(f) == 3 && f[0] == "port" && f[2] == "0" && len(ports) > 0:
-			p := ports[0]
-			ports = ports[1:]
-			return fmt.Sprintf("port = %d", p)
-		}
-		return ""
-	})
-	inner := testsrv.FreePort(t, "udp")
-	testsrv.Edit(t, filepath.Join(dir, "sites-enabled", "inner-tunnel"), func(f []string) string {
-		if len(f) == 3 && f[0] == "port" && f[2] == "18120" {
-			return fmt.Sprintf("port = %d", inner)
-		}
-		return ""
-	})
-	users := filepath.Join(dir, "mods-config", "files", "authorize")
-	old, err := os.ReadFile(users)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.Remove(users)
-	add := "carol Cleartext-Password := \"carol-password\"\n\tFilter-Id := \"noc\"\n\ndan Cleartext-Password := \"dan-password\"\n\n"
-	if err := os.WriteFile(users, append([]byte(add), old...), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, stop := testsrv.Start(t, bin, "-X", "-d", dir)
+	port, stop := testsrv.FreeRADIUS(t, "carol Cleartext-Password := \"carol-password\"\n\tFilter-Id := \"noc\"\n\ndan Cleartext-Password := \"dan-password\"")
 
 	cfg := DefaultConfig()
 	cfg.RADIUS = RADIUSConfig{Address: fmt.Sprintf("127.0.0.1:%d", port), Secret: "testing123", Timeout: 3 * time.Second, Groups: []string{"radius-users"}, NASIdentifier: "vantage"}
@@ -235,6 +188,7 @@ func TestRADIUSFreeRADIUS(t *testing.T) {
 		return s.Login(ctx, Credentials{User: user, Password: pw, Via: "test"})
 	}
 	var id Identity
+	var err error
 	for range 50 {
 		if id, err = login("carol", "carol-password"); err == nil {
 			break

@@ -8,14 +8,14 @@ package probe
 import (
 	"context"
 	"fmt"
-	"github.com/vantage-monitor/vantage/internal/testsrv"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vantage-monitor/vantage/internal/testsrv"
 
 	"github.com/vantage-monitor/vantage/internal/icmp/netnstest"
 	"github.com/vantage-monitor/vantage/internal/status"
@@ -60,57 +60,7 @@ func TestNTPChrony(t *testing.T) {
 }
 
 func TestRADIUSFreeRADIUS(t *testing.T) {
-	bin := testsrv.Need(t, "freeradius", "freeradius")
-	dir := filepath.Join(t.TempDir(), "raddb")
-	if out, err := exec.Command("cp", "-a", "/etc/freeradius/3.0", dir).CombinedOutput(); err != nil {
-		t.Skipf("no FreeRADIUS configuration to copy: %v: %s", err, out)
-	}
-	// Run as root from the copy, with its run and log folders inside it.
-	conf := filepath.Join(dir, "radiusd.conf")
-	testsrv.Edit(t, conf, func(f []string) string {
-		switch {
-		case len(f) >= 3 && f[1] == "=" && (f[0] == "user" || f[0] == "group"):
-			return "#"
-		case len(f) >= 3 && f[1] == "=" && (f[0] == "run_dir" || f[0] == "logdir"):
-			return f[0] + " = " + dir
-		case len(f) >= 3 && f[0] == "proxy_requests":
-			return "proxy_requests = no"
-		}
-		return ""
-	})
-	// Listen on loopback only, on free ports: the first is auth (IPv4).
-	port := closedUDPPort(t)
-	ports := []int{port, closedUDPPort(t), closedUDPPort(t), closedUDPPort(t)}
-	testsrv.Edit(t, filepath.Join(dir, "sites-enabled", "default"), func(f []string) string {
-		switch {
-		case len(f) == 3 && f[0] == "ipaddr" && f[2] == "*":
-			return "ipaddr = 127.0.0.1"
-		case len(f) == 3 && f[0] == "ipv6addr" && f[2] == "::":
-			return "ipv6addr = ::1"
-		case len(f) == 3 && f[0] == "port" && f[2] == "0" && len(ports) > 0:
-			p := ports[0]
-			ports = ports[1:]
-			return fmt.Sprintf("port = %d", p)
-		}
-		return ""
-	})
-	inner := closedUDPPort(t)
-	testsrv.Edit(t, filepath.Join(dir, "sites-enabled", "inner-tunnel"), func(f []string) string {
-		if len(f) == 3 && f[0] == "port" && f[2] == "18120" {
-			return fmt.Sprintf("port = %d", inner)
-		}
-		return ""
-	})
-	users := filepath.Join(dir, "mods-config", "files", "authorize")
-	old, err := os.ReadFile(users)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = os.Remove(users)
-	if err := os.WriteFile(users, append([]byte("vantage Cleartext-Password := \"probe-pass\"\n\n"), old...), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	testsrv.Start(t, bin, "-X", "-d", dir)
+	port, _ := testsrv.FreeRADIUS(t, "vantage Cleartext-Password := \"probe-pass\"")
 
 	params := func(kv ...string) Target {
 		p := map[string]string{"port": fmt.Sprint(port), "Shared Secret": "testing123", "User Name": "vantage", "Password": "probe-pass", "timeout": "2s", "attempts": "2"}
