@@ -100,16 +100,24 @@ func (a *API) oneChart(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) manyCharts(w http.ResponseWriter, r *http.Request) {
+	if series, ok := seriesParam(w, r, 32, "chart"); ok {
+		a.serveCharts(w, r, series)
+	}
+}
+
+// seriesParam reads the repeated series= parameter of a chart or picture
+// of several datasets, answering 400 when there are none or more than most.
+func seriesParam(w http.ResponseWriter, r *http.Request, most int, what string) ([]string, bool) {
 	series := r.URL.Query()["series"]
 	if len(series) == 0 {
 		writeError(w, http.StatusBadRequest, errors.New("series: give at least one, as map~device/dataset"))
-		return
+		return nil, false
 	}
-	if len(series) > 32 {
-		writeError(w, http.StatusBadRequest, errors.New("series: at most 32 in one chart"))
-		return
+	if len(series) > most {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("series: at most %d in one %s", most, what))
+		return nil, false
 	}
-	a.serveCharts(w, r, series)
+	return series, true
 }
 
 // serveCharts answers one or several series as JSON (one chart, or a list)

@@ -117,16 +117,9 @@ func (a *API) onePNG(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) manyPNG(w http.ResponseWriter, r *http.Request) {
-	series := r.URL.Query()["series"]
-	if len(series) == 0 {
-		writeError(w, http.StatusBadRequest, errors.New("series: give at least one, as map~device/dataset"))
-		return
+	if series, ok := seriesParam(w, r, 16, "picture"); ok {
+		a.servePNG(w, r, series)
 	}
-	if len(series) > 16 {
-		writeError(w, http.StatusBadRequest, errors.New("series: at most 16 in one picture"))
-		return
-	}
-	a.servePNG(w, r, series)
 }
 
 // twinOf is the "out" dataset drawn with an interface's "in" one, the pair
