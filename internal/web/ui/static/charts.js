@@ -9,6 +9,7 @@
 import * as api from './api.js';
 import { h, fill, when, deviceID, parseDeviceID } from './dom.js';
 import { field, openDialog } from './forms.js';
+import { rangeControls, zoomed, keepWidth } from './timerange.js';
 
 const UPLOT_VERSION = '1.6.32';
 const UPLOT_JS = 'vendor/uplot/uPlot.iife.min.js';
@@ -162,19 +163,6 @@ export function splitSeries(spec) {
   return { id, map, device, dataset };
 }
 
-const iso = (sec) => new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-function toLocalInput(date) {
-  if (Number.isNaN(date.getTime())) return '';
-  const p = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}T${p(date.getHours())}:${p(date.getMinutes())}`;
-}
-
-function fromLocalInput(v) {
-  if (!v) return '';
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? '' : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function rgba(hex, a) {
   const n = parseInt(hex.slice(1), 16);
@@ -220,13 +208,12 @@ export function chartsPage(view, params) {
   const title = h('h1', null, 'Charts');
   const resolution = h('span', { class: 'chart-resolution muted', testid: 'chart-resolution', 'aria-live': 'polite' });
   const live = h('span', { class: 'chart-live', testid: 'chart-live', hidden: true, title: 'The range ends now; the chart is read again every 30 s' }, 'Live');
-  const presetBtns = PRESETS.map(([v, label]) => h('button', {
-    type: 'button', class: 'toggle', testid: `chart-preset-${v}`, 'aria-pressed': 'false',
-    title: `The last ${label.replace(' ', '\u00a0')}`, onclick: () => go({ series: st.series, points: st.points, from: v }),
-  }, label));
-  const fromInput = h('input', { type: 'datetime-local', testid: 'chart-from' });
-  const toInput = h('input', { type: 'datetime-local', testid: 'chart-to', title: 'Empty: now' });
-  const resetBtn = h('button', { type: 'button', testid: 'chart-reset-zoom', hidden: true, onclick: resetZoom }, 'Reset zoom');
+  const ranges = rangeControls('chart', PRESETS, {
+    preset: (v) => go({ series: st.series, points: st.points, from: v }),
+    apply: (from, to) => go({ series: st.series, points: st.points, from, to }),
+    reset: resetZoom,
+    error: showError,
+  });
   const addBtn = h('button', { type: 'button', class: 'primary', testid: 'chart-add', onclick: addDataset }, 'Add dataset…');
   const csv = h('a', { class: 'button-link', testid: 'chart-csv', download: 'vantage-chart.csv', title: 'The points of this chart as CSV' }, 'CSV');
   const error = h('p', { class: 'form-error', role: 'alert', testid: 'chart-error', hidden: true });
@@ -243,25 +230,13 @@ export function chartsPage(view, params) {
       cursorHead, h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))),
     legendBody);
 
-  const rangeForm = h('form', { class: 'chart-custom', testid: 'chart-range-form' },
-    field('chart-from', 'From', fromInput),
-    field('chart-to', 'To', toInput),
-    h('button', { type: 'submit', testid: 'chart-apply' }, 'Apply'));
-  rangeForm.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const from = fromLocalInput(fromInput.value);
-    const to = fromLocalInput(toInput.value);
-    if (!from) return showError('From: choose a date and time.');
-    if (to && Date.parse(to) <= Date.parse(from)) return showError('To must be after From.');
-    go({ series: st.series, points: st.points, from, to });
-  });
 
   fill(view, h('section', { class: 'page charts-page', testid: 'charts-page' },
     h('div', { class: 'page-head' }, title, resolution, live),
     h('div', { class: 'chart-toolbar' },
-      h('div', { class: 'tool-group', role: 'group', 'aria-label': 'Time range' }, presetBtns),
-      rangeForm,
-      resetBtn,
+      ranges.presetGroup,
+      ranges.rangeForm,
+      ranges.resetBtn,
       h('span', { class: 'spacer' }),
       addBtn, csv),
     error,
@@ -270,10 +245,7 @@ export function chartsPage(view, params) {
     h('div', { class: 'table-wrap' }, legend)));
   document.title = 'Charts — Vantage';
 
-  const resize = new ResizeObserver(() => {
-    if (plot && plotEl.clientWidth) plot.setSize({ width: plotEl.clientWidth, height: HEIGHT });
-  });
-  resize.observe(plotEl);
+  const resize = keepWidth(plotEl, () => plot, HEIGHT);
 
   function showError(msg) {
     error.textContent = msg;
@@ -292,17 +264,7 @@ export function chartsPage(view, params) {
   }
 
   function zoom(a, b) {
-    let from = Math.floor(a);
-    let to = Math.ceil(b);
-    if (to - from < 10) {
-      const mid = (from + to) / 2;
-      from = Math.floor(mid - 5);
-      to = Math.ceil(mid + 5);
-    }
-    // Remember the range zooming started from, for "Reset zoom".
-    const rfrom = st.rfrom || st.from;
-    const rto = st.rfrom ? st.rto : st.to;
-    go({ series: st.series, points: st.points, from: iso(from), to: iso(to), rfrom, rto });
+    go({ series: st.series, points: st.points, ...zoomed(st, a, b) });
   }
 
   function removeSeries(i) {
@@ -330,8 +292,7 @@ export function chartsPage(view, params) {
 
   function syncControls() {
     const isLive = !st.to;
-    for (const b of presetBtns) b.setAttribute('aria-pressed', String(isLive && b.dataset.testid === `chart-preset-${st.from}`));
-    resetBtn.hidden = !st.rfrom;
+    ranges.show(st, isLive);
     live.hidden = !isLive;
     addBtn.disabled = st.series.length >= MAX_SERIES;
     csv.hidden = !st.series.length;
@@ -448,8 +409,7 @@ export function chartsPage(view, params) {
   function draw(U) {
     const c0 = answers[0];
     range = [Date.parse(c0.from) / 1000, Date.parse(c0.to) / 1000];
-    fromInput.value = toLocalInput(new Date(c0.from));
-    toInput.value = st.to ? toLocalInput(new Date(c0.to)) : '';
+    ranges.show(st, !st.to, c0);
     const texts = [...new Set(answers.map(describe))];
     resolution.textContent = texts.length === 1 ? texts[0][0].toUpperCase() + texts[0].slice(1) : 'Resolution per dataset below';
     resolution.title = `${when(c0.from)} to ${when(c0.to)}`;

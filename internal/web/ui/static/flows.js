@@ -15,6 +15,7 @@ import * as api from './api.js';
 import { h, fill, when, ago, deviceID, parseDeviceID } from './dom.js';
 import { field } from './forms.js';
 import { loadUPlot, formatUnits } from './charts.js';
+import { rangeControls, zoomed, keepWidth } from './timerange.js';
 
 export const FLOW_PRESETS = [['15m', '15 min'], ['1h', '1 h'], ['6h', '6 h'], ['24h', '24 h'], ['7d', '7 d'], ['30d', '30 d']];
 const DEFAULT_FROM = '1h';
@@ -53,19 +54,6 @@ function metricValue(row, metric) {
   return metric === 'bytes' ? formatBytes(v) : count(v);
 }
 
-const iso = (sec) => new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-function toLocalInput(date) {
-  if (Number.isNaN(date.getTime())) return '';
-  const p = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}T${p(date.getHours())}:${p(date.getMinutes())}`;
-}
-
-function fromLocalInput(v) {
-  if (!v) return '';
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? '' : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function stepText(s) {
   if (s < 60) return `${+s.toFixed(1)} s`;
@@ -123,13 +111,12 @@ export function flowsPage(view, params) {
 
   const resolution = h('span', { class: 'chart-resolution muted', testid: 'flows-resolution', 'aria-live': 'polite' });
   const live = h('span', { class: 'chart-live', testid: 'flows-live', hidden: true, title: 'The range ends now; the page is read again every minute' }, 'Live');
-  const presetBtns = FLOW_PRESETS.map(([v, label]) => h('button', {
-    type: 'button', class: 'toggle', testid: `flows-preset-${v}`, 'aria-pressed': 'false',
-    title: `The last ${label.replace(' ', '\u00a0')}`, onclick: () => go({ ...filtersOf(st), metric: st.metric, apps: st.apps, inside: st.inside, from: v }),
-  }, label));
-  const fromInput = h('input', { type: 'datetime-local', testid: 'flows-from' });
-  const toInput = h('input', { type: 'datetime-local', testid: 'flows-to', title: 'Empty: now' });
-  const resetBtn = h('button', { type: 'button', testid: 'flows-reset-zoom', hidden: true, onclick: resetZoom }, 'Reset zoom');
+  const ranges = rangeControls('flows', FLOW_PRESETS, {
+    preset: (v) => go({ ...filtersOf(st), metric: st.metric, apps: st.apps, inside: st.inside, from: v }),
+    apply: (from, to) => go({ ...st, from, to, rfrom: '', rto: '' }),
+    reset: resetZoom,
+    error: showError,
+  });
   const metricSel = h('select', { testid: 'flows-metric' }, METRICS.map(([v, label]) => h('option', { value: v }, label)));
   metricSel.addEventListener('change', () => go({ ...st, metric: metricSel.value }));
   const insideBox = h('input', { type: 'checkbox', testid: 'flows-inside', id: 'flows-inside' });
@@ -146,18 +133,6 @@ export function flowsPage(view, params) {
   const chartBox = h('div', { class: 'chart-box' }, plotEl);
   const hint = h('p', { class: 'help chart-hint' }, 'Drag across the chart to zoom in; Back or “Reset zoom” zooms out. Click a row to filter by it.');
 
-  const rangeForm = h('form', { class: 'chart-custom', testid: 'flows-range-form' },
-    field('flows-from', 'From', fromInput),
-    field('flows-to', 'To', toInput),
-    h('button', { type: 'submit', testid: 'flows-apply' }, 'Apply'));
-  rangeForm.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const from = fromLocalInput(fromInput.value);
-    const to = fromLocalInput(toInput.value);
-    if (!from) return showError('From: choose a date and time.');
-    if (to && Date.parse(to) <= Date.parse(from)) return showError('To must be after From.');
-    go({ ...st, from, to, rfrom: '', rto: '' });
-  });
 
   // The three top-N tables.
   const hosts = topTable('hosts', 'Top hosts', [['Host', 'host']]);
@@ -188,9 +163,9 @@ export function flowsPage(view, params) {
   fill(view, h('section', { class: 'page charts-page flows-page', testid: 'flows-page' },
     h('div', { class: 'page-head' }, h('h1', null, 'Flows'), resolution, live),
     h('div', { class: 'chart-toolbar' },
-      h('div', { class: 'tool-group', role: 'group', 'aria-label': 'Time range' }, presetBtns),
-      rangeForm,
-      resetBtn,
+      ranges.presetGroup,
+      ranges.rangeForm,
+      ranges.resetBtn,
       h('span', { class: 'spacer' }),
       field('flows-metric', 'Rank by', metricSel),
       h('label', { class: 'flows-inside', for: 'flows-inside', title: 'Rank only the hosts of the inside networks (Settings); their traffic with anyone still counts' },
@@ -201,10 +176,7 @@ export function flowsPage(view, params) {
     content));
   document.title = 'Flows — Vantage';
 
-  const resize = new ResizeObserver(() => {
-    if (plot && plotEl.clientWidth) plot.setSize({ width: plotEl.clientWidth, height: HEIGHT });
-  });
-  resize.observe(plotEl);
+  const resize = keepWidth(plotEl, () => plot, HEIGHT);
 
   function showError(msg) {
     error.textContent = msg;
@@ -233,16 +205,7 @@ export function flowsPage(view, params) {
   }
 
   function zoom(a, b) {
-    let from = Math.floor(a);
-    let to = Math.ceil(b);
-    if (to - from < 10) {
-      const mid = (from + to) / 2;
-      from = Math.floor(mid - 5);
-      to = Math.ceil(mid + 5);
-    }
-    const rfrom = st.rfrom || st.from;
-    const rto = st.rfrom ? st.rto : st.to;
-    go({ ...st, from: iso(from), to: iso(to), rfrom, rto });
+    go({ ...st, ...zoomed(st, a, b) });
   }
 
   // ---- the filter bar ----
@@ -339,8 +302,7 @@ export function flowsPage(view, params) {
 
   function syncControls() {
     const isLive = !st.to;
-    for (const b of presetBtns) b.setAttribute('aria-pressed', String(isLive && b.dataset.testid === `flows-preset-${st.from}`));
-    resetBtn.hidden = !st.rfrom;
+    ranges.show(st, isLive);
     live.hidden = !isLive;
     metricSel.value = st.metric;
     insideBox.checked = st.inside;
@@ -495,8 +457,7 @@ export function flowsPage(view, params) {
 
   function draw(U, c) {
     range = [Date.parse(c.from) / 1000, Date.parse(c.to) / 1000];
-    fromInput.value = toLocalInput(new Date(c.from));
-    toInput.value = st.to ? toLocalInput(new Date(c.to)) : '';
+    ranges.show(st, !st.to, c);
     const step = c.step_seconds || 0;
     resolution.textContent = `${when(c.from)} to ${when(c.to)}${step ? ` · ${c.buckets.length} buckets of ${stepText(step)}` : ''}`;
     const xs = c.buckets.map((b) => Date.parse(b.start) / 1000);
