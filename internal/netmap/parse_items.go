@@ -21,12 +21,23 @@ func itemName(n *yaml.Node, kind string, i int) string {
 	return fmt.Sprintf("%s #%d", kind, i+1)
 }
 
-func (p *parser) device(n *yaml.Node, i int) (Device, itemPos) {
-	var d Device
-	ip := itemPos{line: n.Line, keys: map[string]int{}}
-	what := itemName(n, "device", i)
+// item starts reading map item number i of a kind (device, network): its
+// name for messages and where it and its keys are; ok is false (and the
+// error noted) when it is not a mapping.
+func (p *parser) item(n *yaml.Node, kind string, i int) (what string, ip itemPos, ok bool) {
+	ip = itemPos{line: n.Line, keys: map[string]int{}}
+	what = itemName(n, kind, i)
 	if n.Kind != yaml.MappingNode {
 		p.errorf(n.Line, "%s must be a mapping, not a %s", what, kindName(n))
+		return what, ip, false
+	}
+	return what, ip, true
+}
+
+func (p *parser) device(n *yaml.Node, i int) (Device, itemPos) {
+	var d Device
+	what, ip, ok := p.item(n, "device", i)
+	if !ok {
 		return d, ip
 	}
 	p.mapping(n, what, func(key string, line int, v *yaml.Node) {
@@ -133,10 +144,8 @@ func (p *parser) snmp(v *yaml.Node, what string) *SNMPSettings {
 
 func (p *parser) network(n *yaml.Node, i int) (Network, itemPos) {
 	var nw Network
-	ip := itemPos{line: n.Line, keys: map[string]int{}}
-	what := itemName(n, "network", i)
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n.Line, "%s must be a mapping, not a %s", what, kindName(n))
+	what, ip, ok := p.item(n, "network", i)
+	if !ok {
 		return nw, ip
 	}
 	p.mapping(n, what, func(key string, line int, v *yaml.Node) {
