@@ -103,6 +103,10 @@ func (ns *NS) Addr() netip.Addr { return ns.addr }
 // HostAddr is the host side of the link.
 func (ns *NS) HostAddr() netip.Addr { return ns.host }
 
+// HostIf is the name of the veth end in the host's namespace, for tools
+// that capture on it (tcpdump, fprobe, softflowd -i).
+func (ns *NS) HostIf() string { return ns.hostIf }
+
 // LinkDown takes the namespace's end of the link down, so Addr stops
 // answering (echoes time out while ARP fails). The host end stays up on
 // purpose: its route to the /30 must stay.

@@ -1,10 +1,13 @@
 package netnstest
 
 import (
+	"io"
+	"net"
 	"net/netip"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestNew(t *testing.T) {
@@ -41,5 +44,48 @@ func TestNew(t *testing.T) {
 	out, _ := exec.Command("ip", "netns", "list").CombinedOutput()
 	if strings.Contains(string(out), name) {
 		t.Errorf("namespace %s left behind:\n%s", name, out)
+	}
+}
+
+// TestDo: a socket opened inside Do belongs to the namespace (the
+// namespace's address cannot be bound on the host), and the host reaches
+// it through HostIf.
+func TestDo(t *testing.T) {
+	ns := New(t, "netnstest/do")
+	at := netip.AddrPortFrom(ns.Addr(), 0).String()
+	if ln, err := net.Listen("tcp", at); err == nil {
+		ln.Close()
+		t.Fatalf("%s could be bound on the host", at)
+	}
+	var ln net.Listener
+	if err := ns.Do(func() (err error) { ln, err = net.Listen("tcp", at); return err }); err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			c.Write([]byte("ns"))
+			c.Close()
+		}
+	}()
+	c, err := net.DialTimeout("tcp", ln.Addr().String(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if b, err := io.ReadAll(c); err != nil || string(b) != "ns" {
+		t.Fatalf("read %q, %v", b, err)
+	}
+	ifi, err := net.InterfaceByName(ns.HostIf())
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs, _ := ifi.Addrs()
+	if len(addrs) == 0 || !strings.HasPrefix(addrs[0].String(), ns.HostAddr().String()+"/") {
+		t.Fatalf("%s has addresses %v, want %s", ns.HostIf(), addrs, ns.HostAddr())
+	}
+	if err := ns.Do(func() error { return io.EOF }); err != io.EOF {
+		t.Fatalf("Do returned %v, want fn's error", err)
 	}
 }
