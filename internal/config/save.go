@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -28,7 +29,7 @@ func (f Folder) SaveNotifications(ns []notify.Config, rules []alert.Rule) (Confi
 	for i, n := range ns {
 		notifiers[i] = Notifier{Config: n}
 	}
-	return f.save(data, map[string]any{"notifiers": notifiers, "rules": rules}, []string{"notifiers", "rules"})
+	return f.save(data, setting{path: []string{"notifiers"}, value: notifiers}, setting{path: []string{"rules"}, value: rules})
 }
 
 // SaveRetention replaces the retention: section of config.yaml as
@@ -38,12 +39,47 @@ func (f Folder) SaveRetention(p chart.Policies) (Config, error) {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return Config{}, fmt.Errorf("read settings: %w", err)
 	}
-	return f.save(data, map[string]any{"retention": p}, []string{"retention"})
+	return f.save(data, setting{path: []string{"retention"}, value: p})
+}
+
+// SaveFlows replaces the flow settings the Settings page edits —
+// flows.inside, max_bytes, max_age and server_ports, and listeners.netflow,
+// sflow and jflow — and nothing else: the other keys of flows: and
+// listeners: (and their comments) stay as they are. The settings are
+// checked and normalized first (FlowSettings.Normalize); as with
+// SaveNotifications, nothing is written unless the whole file is valid.
+func (f Folder) SaveFlows(fs FlowSettings) (Config, error) {
+	fs, err := fs.Normalize()
+	if err != nil {
+		return Config{}, err
+	}
+	data, err := os.ReadFile(f.Config())
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return Config{}, fmt.Errorf("read settings: %w", err)
+	}
+	return f.save(data,
+		setting{path: []string{"flows", "inside"}, value: fs.Inside, flow: true},
+		setting{path: []string{"flows", "max_bytes"}, value: fs.MaxBytes},
+		setting{path: []string{"flows", "max_age"}, value: fs.MaxAge},
+		setting{path: []string{"flows", "server_ports"}, value: fs.ServerPorts, flow: true},
+		setting{path: []string{"listeners", "netflow"}, value: fs.Listeners.NetFlow},
+		setting{path: []string{"listeners", "sflow"}, value: fs.Listeners.SFlow},
+		setting{path: []string{"listeners", "jflow"}, value: fs.Listeners.JFlow},
+	)
+}
+
+// setting is one value to write at a path of keys (["flows", "inside"]).
+type setting struct {
+	path  []string
+	value any
+	// flow writes a list or mapping on one line ([10.0.0.0/8, ...]), as
+	// the commented template shows them.
+	flow bool
 }
 
 // save writes values over config.yaml's keys when the result is valid.
-func (f Folder) save(data []byte, values map[string]any, order []string) (Config, error) {
-	out, err := replaceKeys(data, values, order)
+func (f Folder) save(data []byte, set ...setting) (Config, error) {
+	out, err := replaceKeys(data, set)
 	if err != nil {
 		return Config{}, fmt.Errorf("%s: %w", f.Config(), err)
 	}
@@ -57,10 +93,10 @@ func (f Folder) save(data []byte, values map[string]any, order []string) (Config
 	return c, nil
 }
 
-// replaceKeys sets top-level keys of a YAML document to values, keeping
-// everything else (and the comments) in place; keys not yet present are
-// appended in order.
-func replaceKeys(data []byte, values map[string]any, order []string) ([]byte, error) {
+// replaceKeys sets keys of a YAML document to values, keeping everything
+// else (and the comments) in place; keys not yet present are appended in
+// order, with the mappings on their path.
+func replaceKeys(data []byte, set []setting) ([]byte, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, err
@@ -80,20 +116,16 @@ func replaceKeys(data []byte, values map[string]any, order []string) ([]byte, er
 	if root.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("line %d: the settings must be a mapping of keys", root.Line)
 	}
-	for _, key := range order {
+	for _, s := range set {
 		var v yaml.Node
-		if err := v.Encode(values[key]); err != nil {
-			return nil, fmt.Errorf("%s: %w", key, err)
+		if err := v.Encode(s.value); err != nil {
+			return nil, fmt.Errorf("%s: %w", strings.Join(s.path, "."), err)
 		}
-		found := false
-		for i := 0; i+1 < len(root.Content); i += 2 {
-			if root.Content[i].Value == key {
-				root.Content[i+1] = &v
-				found = true
-			}
+		if s.flow && (v.Kind == yaml.SequenceNode || v.Kind == yaml.MappingNode) {
+			v.Style = yaml.FlowStyle
 		}
-		if !found {
-			root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, &v)
+		if err := setIn(root, s.path, &v); err != nil {
+			return nil, fmt.Errorf("%s: %w", strings.Join(s.path, "."), err)
 		}
 	}
 	buf := bytes.NewBuffer(append([]byte(nil), prefix...))
@@ -103,6 +135,42 @@ func replaceKeys(data []byte, values map[string]any, order []string) ([]byte, er
 		return nil, err
 	}
 	return buf.Bytes(), enc.Close()
+}
+
+// setIn sets the value at path under the mapping m, making the mappings on
+// the way (an empty "flows:" becomes one). A value's end-of-line comment
+// ("max_bytes: 5000000000 # 5 GB") stays with its key.
+func setIn(m *yaml.Node, path []string, v *yaml.Node) error {
+	key := path[0]
+	var slot **yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			slot = &m.Content[i+1]
+		}
+	}
+	if slot == nil {
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"})
+		slot = &m.Content[len(m.Content)-1]
+	}
+	old := *slot
+	if len(path) > 1 {
+		if old.Kind == yaml.ScalarNode && old.Tag == "!!null" {
+			*slot = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", HeadComment: old.HeadComment, LineComment: old.LineComment, FootComment: old.FootComment}
+		} else if old.Kind != yaml.MappingNode {
+			return fmt.Errorf("line %d: %s must be a mapping of keys, not a single value or a list", old.Line, key)
+		}
+		return setIn(*slot, path[1:], v)
+	}
+	v.HeadComment, v.FootComment = old.HeadComment, old.FootComment
+	if v.Kind == yaml.ScalarNode || v.Style == yaml.FlowStyle {
+		v.LineComment = old.LineComment
+	}
+	// A string the administrator quoted ("127.0.0.1:2055") stays quoted.
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!str" && old.Kind == yaml.ScalarNode && old.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+		v.Style = old.Style
+	}
+	*slot = v
+	return nil
 }
 
 // writeAtomic replaces path with data so a crash leaves the old or the new

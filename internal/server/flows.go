@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vantage-monitor/vantage/internal/config"
+	"github.com/vantage-monitor/vantage/internal/dur"
 	"github.com/vantage-monitor/vantage/internal/eventlog"
 	"github.com/vantage-monitor/vantage/internal/flow"
 	"github.com/vantage-monitor/vantage/internal/flowstore"
@@ -25,9 +27,19 @@ type flows struct {
 	collector *flow.Collector
 	builder   *flowstore.Builder
 	store     flowstore.Store
-	inside    []netip.Prefix
 	backend   string
 	ports     []string
+	// ctx ends when the server stops: maintenance started by a settings
+	// change runs no longer.
+	ctx context.Context
+
+	// mu guards what the Settings page changes while queries read it:
+	// the inside networks (parsed, and as written) and the store's limits.
+	mu         sync.RWMutex
+	inside     []netip.Prefix
+	insideText []string
+	maxBytes   int64
+	maxAge     dur.Duration
 
 	wg sync.WaitGroup
 }
@@ -61,9 +73,9 @@ func (s *Server) startFlows(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	f := &flows{s: s, inside: inside}
+	f := &flows{s: s, inside: inside, insideText: s.cfg.Flows.Inside, maxBytes: s.cfg.Flows.MaxBytes, maxAge: s.cfg.Flows.MaxAge}
 	log := s.logger.With("component", "flows")
-	opts := flowstore.Options{MaxBytes: s.cfg.Flows.MaxBytes, MaxAge: s.cfg.Flows.MaxAge, Ports: s.cfg.Flows.Ports(), Logger: log}
+	opts := flowstore.Options{MaxBytes: s.cfg.Flows.MaxBytes, MaxAge: s.cfg.Flows.MaxAge.Std(), Ports: s.cfg.Flows.Ports(), Logger: log}
 	if dbURL != "" {
 		ch, err := flowstore.OpenClickHouse(ctx, dbURL, opts)
 		if err != nil {
@@ -95,6 +107,7 @@ func (s *Server) startFlows(ctx context.Context) error {
 		return err
 	}
 	bctx, stopBuilder := context.WithCancel(context.WithoutCancel(ctx))
+	f.ctx = bctx
 	f.wg.Go(func() { f.builder.Run(bctx, f.store) })
 	for _, w := range wanted {
 		if w.addr == "off" {
@@ -181,7 +194,7 @@ func (f *flows) Exporters(context.Context) ([]web.FlowExporter, error) {
 // Top answers a top-N query; "inside" views use the configured networks.
 func (f *flows) Top(ctx context.Context, q flowstore.Query, inside bool) ([]web.FlowRow, error) {
 	if inside {
-		q.Inside = f.inside
+		q.Inside = f.insideNets()
 	}
 	rows, err := f.store.Top(ctx, q)
 	if err != nil {
@@ -233,7 +246,7 @@ func (f *flows) interfaceName(exporter string, index uint32) string {
 // Chart answers a time chart.
 func (f *flows) Chart(ctx context.Context, q flowstore.Query, buckets int, inside bool) (flowstore.Chart, error) {
 	if inside {
-		q.Inside = f.inside
+		q.Inside = f.insideNets()
 	}
 	return f.store.TimeChart(ctx, q, buckets)
 }
@@ -244,7 +257,7 @@ func (f *flows) About(ctx context.Context) (web.FlowAbout, error) {
 	a := web.FlowAbout{
 		Versions:  []string{"netflow1", "netflow5", "netflow7", "netflow9", "ipfix (UDP and TCP)", "sflow2", "sflow4", "sflow5"},
 		Listeners: f.ports, Backend: f.backend, Collector: f.collector.Stats(), Sessions: f.builder.Stats(),
-		DatabaseBytes: size, MaxBytes: f.s.cfg.Flows.MaxBytes, Progress: f.store.Progress(), Time: time.Now(),
+		DatabaseBytes: size, MaxBytes: f.settings().MaxBytes, Progress: f.store.Progress(), Time: time.Now(),
 	}
 	if err != nil {
 		a.DatabaseError = err.Error()
@@ -254,4 +267,19 @@ func (f *flows) About(ctx context.Context) (web.FlowAbout, error) {
 		a.Templates += len(e.Templates)
 	}
 	return a, nil
+}
+
+// insideNets are the inside networks now (the Settings page changes them).
+func (f *flows) insideNets() []netip.Prefix {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.inside
+}
+
+// settings are the inside networks and store limits now, as the Settings
+// page shows them.
+func (f *flows) settings() config.FlowSettings {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return config.FlowSettings{Inside: f.insideText, MaxBytes: f.maxBytes, MaxAge: f.maxAge}
 }

@@ -276,7 +276,7 @@ func (s *Server) run(ctx context.Context) error {
 	if httpLn != nil {
 		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
 			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: s.names, ReloadProbes: s.ReloadProbes, Traps: s.recentTraps, Tools: s.tools(),
-			Notifications: s.alerting.n, MapMaintenance: s.mapMaintenance, Charts: s.charts, Retention: s.charts, Reports: s.reports, NetTools: s.netTools(), Flows: s.flowViews, Ctl: s.ctlBackend(), Discovery: s.discovery(ctx),
+			Notifications: s.alerting.n, MapMaintenance: s.mapMaintenance, Charts: s.charts, Retention: s.charts, Reports: s.reports, NetTools: s.netTools(), Flows: s.flowViews, FlowSettings: s.newFlowSettings(), Ctl: s.ctlBackend(), Discovery: s.discovery(ctx),
 			Export: s.federation(), RemoteMaps: s.federation(),
 			Acks: s.acks, Acknowledge: s.acknowledge, Unacknowledge: s.unacknowledge, Logger: s.logger.With("component", "web")})
 		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),

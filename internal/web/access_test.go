@@ -92,6 +92,8 @@ var routePolicy = map[string]access{
 	"GET /api/v1/flows/top":                        anyUser,
 	"GET /api/v1/flows/chart":                      anyUser,
 	"GET /api/v1/flows/about":                      anyUser,
+	"GET /api/v1/flows/settings":                   anyUser,
+	"PUT /api/v1/flows/settings":                   serverAdmin,
 	"POST /api/v1/ctl":                             serverAdmin,
 	"GET /api/v1/users":                            anyUser,
 	"POST /api/v1/users":                           serverAdmin,

@@ -1,15 +1,20 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/vantage-monitor/vantage/internal/config"
 	"github.com/vantage-monitor/vantage/internal/flow"
 	"github.com/vantage-monitor/vantage/internal/flowstore"
 )
@@ -56,6 +61,8 @@ func (a *API) flowRoutes() {
 	a.handle("GET /api/v1/flows/top", "Top hosts, clients, servers, conversations, protocols, applications, exporters or interfaces: by, metric (bytes|packets|sessions), from, to, limit, exporter, interface (ifIndex), dir (in|out), host, subnet, port, proto, inside=true", false, a.flowTop)
 	a.handle("GET /api/v1/flows/chart", "Traffic over time in about 200 buckets (buckets=N), each session spread over the time it lasted; same filters as top", false, a.flowChart)
 	a.handle("GET /api/v1/flows/about", "Flow collector diagnostics: versions, listeners, exporters, templates, drops, database size", false, a.flowAbout)
+	a.route("GET /api/v1/flows/settings", "Flow settings as saved in config.yaml (inside networks, max_bytes, max_age, server_ports, listeners) beside the values the running server uses (running), the saved keys waiting for a restart (pending) and listener flags that win (flags)", anyUser, a.flowSettings)
+	a.route("PUT /api/v1/flows/settings", "Change the flow settings (fields left out keep their values); saved to config.yaml. Inside networks, max_bytes and max_age apply at once; listeners and server_ports when the server restarts", serverAdmin, a.setFlowSettings)
 }
 
 func (a *API) flows(w http.ResponseWriter) (Flows, bool) {
@@ -136,6 +143,139 @@ func (a *API) flowAbout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, about)
+}
+
+// FlowSettings is the server side of GET and PUT /api/v1/flows/settings.
+type FlowSettings interface {
+	FlowSettings() FlowSettingsView
+	// SetFlowSettings lets edit change the saved settings, then saves and
+	// applies them. Errors the caller made wrap ErrBadRequest.
+	SetFlowSettings(ctx context.Context, edit func(*config.FlowSettings) error, user string) (FlowSettingsView, error)
+}
+
+// FlowSettingsView is GET and PUT /api/v1/flows/settings: the settings as
+// config.yaml has them, and what the running server does.
+type FlowSettingsView struct {
+	config.FlowSettings
+	// Running are the values in effect; they differ from the saved ones
+	// for the keys in Pending.
+	Running config.FlowSettings `json:"running"`
+	// Pending names the saved keys that take effect when the server
+	// restarts (listeners.netflow, flows.server_ports ...).
+	Pending []string `json:"pending"`
+	// Flags are listener flags given on the command line (name → address):
+	// they win over config.yaml for as long as the server is started with
+	// them.
+	Flags map[string]string `json:"flags"`
+	// Listening is the state of each flow listener (the bound address).
+	Listening []FlowListenerState `json:"listening"`
+	// Collecting says whether this server runs a flow collector; Remote is
+	// the collector whose flows it shows instead (flows.remote.url).
+	Collecting bool   `json:"collecting"`
+	Remote     string `json:"remote,omitempty"`
+	// Notices say in words what Pending, Flags and Remote mean.
+	Notices []string `json:"notices"`
+	// BuiltinPorts is the client/server rule's built-in list (port →
+	// name), which server_ports adds to or removes from.
+	BuiltinPorts map[uint16]string `json:"builtin_ports"`
+}
+
+// FlowListenerState is one flow listener as the running server has it.
+type FlowListenerState struct {
+	Name    string `json:"name"`
+	Address string `json:"address"`
+	State   string `json:"state"`
+	Error   string `json:"error,omitempty"`
+}
+
+func (a *API) flowSettings(w http.ResponseWriter, r *http.Request) {
+	if a.deps.FlowSettings == nil {
+		writeError(w, http.StatusNotImplemented, errors.New("flow settings are not available on this server"))
+		return
+	}
+	writeJSON(w, http.StatusOK, a.deps.FlowSettings.FlowSettings())
+}
+
+// BadRequest marks err as the caller's mistake (400) while keeping its
+// text as it is, without ErrBadRequest's words in front.
+func BadRequest(err error) error {
+	if err == nil {
+		return nil
+	}
+	return badRequest{err}
+}
+
+type badRequest struct{ error }
+
+func (b badRequest) Unwrap() []error { return []error{ErrBadRequest, b.error} }
+
+// flowSettingKeys are the fields PUT /api/v1/flows/settings takes.
+var flowSettingKeys = []string{"inside", "max_bytes", "max_age", "server_ports", "listeners"}
+
+func (a *API) setFlowSettings(w http.ResponseWriter, r *http.Request) {
+	if a.deps.FlowSettings == nil {
+		writeError(w, http.StatusNotImplemented, errors.New("flow settings are not available on this server"))
+		return
+	}
+	var body map[string]json.RawMessage
+	if err := decodeJSON(r, &body); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	for k := range body {
+		if !slices.Contains(flowSettingKeys, k) {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("request body: unknown field %q (the flow settings are %s)", k, strings.Join(flowSettingKeys, ", ")))
+			return
+		}
+	}
+	saved, err := a.deps.FlowSettings.SetFlowSettings(r.Context(), func(s *config.FlowSettings) error {
+		return patchFlowSettings(s, body)
+	}, User(r))
+	switch {
+	case errors.Is(err, ErrBadRequest):
+		writeError(w, http.StatusBadRequest, err)
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, err)
+	default:
+		writeJSON(w, http.StatusOK, saved)
+	}
+}
+
+// patchFlowSettings sets the fields the body gives: a PUT that names only
+// the inside networks must not turn the size cap into 0 (no cap). A list
+// or map given replaces the saved one whole; listeners not named keep
+// their addresses.
+func patchFlowSettings(s *config.FlowSettings, body map[string]json.RawMessage) error {
+	field := func(key string, v any, want string) error {
+		raw, ok := body[key]
+		if !ok {
+			return nil
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			return BadRequest(fmt.Errorf("%s: want %s: %w", key, want, err))
+		}
+		return nil
+	}
+	var inside []string
+	ports := map[uint16]string{}
+	if err := errors.Join(
+		field("inside", &inside, `a list of networks like ["10.0.0.0/8", "192.0.2.7"]`),
+		field("max_bytes", &s.MaxBytes, "a number of bytes (0: no cap)"),
+		field("max_age", &s.MaxAge, `a duration like "30d" (0: keep within the cap)`),
+		field("server_ports", &ports, `an object of port → name, like {"8443": "https-alt", "8080": ""}`),
+		field("listeners", &s.Listeners, `{"netflow": ":2055", "sflow": ":6343", "jflow": "off"}`),
+	); err != nil {
+		return err
+	}
+	if _, ok := body["inside"]; ok {
+		s.Inside = inside
+	}
+	if _, ok := body["server_ports"]; ok {
+		s.ServerPorts = ports
+	}
+	return nil
 }
 
 // ErrFlowCollector marks failures to reach a separate flow collector (502,

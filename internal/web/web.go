@@ -66,6 +66,8 @@ type Deps struct {
 	NetTools NetTools
 	// Flows returns the flow views, nil while flows are not collected.
 	Flows func() Flows
+	// FlowSettings reads and changes the flow settings (nil: not offered).
+	FlowSettings FlowSettings
 	// Ctl runs the admin console's commands for POST /api/v1/ctl (nil: not offered).
 	Ctl ctl.Backend
 	// Discovery scans subnets into maps (nil: not offered).
