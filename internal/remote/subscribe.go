@@ -24,6 +24,11 @@ type subscription struct {
 	// last is the status last sent (or seen at subscription) per
 	// device, so only changes are sent: the source reports every poll.
 	last map[[2]string]string
+	// known are the maps the user could read when last asked (at
+	// subscription or at their last event). A deleted map's grants go
+	// with it, so its deletion is told to those who knew the map rather
+	// than to those who may read it now.
+	known map[string]bool
 }
 
 // queueLen bounds the changes waiting for a slow client.
@@ -55,11 +60,13 @@ func (ss *session) subscribe(ctx context.Context, req Request) bool {
 		names = []string{name}
 	} else {
 		for _, m := range src.Maps() {
-			names = append(names, m.Name)
+			if ss.canRead(ctx, m.Name) {
+				names = append(names, m.Name)
+			}
 		}
 	}
 	if ss.sub == nil {
-		sub := &subscription{queue: make(chan Change, queueLen), done: make(chan struct{}), maps: map[string]bool{}, last: map[[2]string]string{}}
+		sub := &subscription{queue: make(chan Change, queueLen), done: make(chan struct{}), maps: map[string]bool{}, last: map[[2]string]string{}, known: map[string]bool{}}
 		sub.stopped.Go(func() { ss.pump(ctx, sub) })
 		sub.cancel = src.Subscribe(sub.push)
 		ss.sub = sub
@@ -75,6 +82,9 @@ func (ss *session) subscribe(ctx context.Context, req Request) bool {
 		}
 	}
 	sub.mu.Lock()
+	for _, n := range names {
+		sub.known[n] = true
+	}
 	for k, v := range base {
 		if _, seen := sub.last[k]; !seen || !sub.maps[k[0]] && !sub.all {
 			sub.last[k] = v
@@ -146,9 +156,15 @@ func (ss *session) pump(ctx context.Context, sub *subscription) {
 // event renders a change, or "" when there is nothing to tell (the
 // status did not change, or the user may not read the map).
 func (ss *session) event(ctx context.Context, sub *subscription, c Change) string {
-	if !ss.canRead(ctx, c.Map) {
-		return ""
+	readable := ss.canRead(ctx, c.Map)
+	sub.mu.Lock()
+	knew := sub.known[c.Map]
+	if readable && !c.MapDeleted {
+		sub.known[c.Map] = true
+	} else {
+		delete(sub.known, c.Map)
 	}
+	sub.mu.Unlock()
 	now := time.Now().UTC().Format(time.RFC3339)
 	switch {
 	case c.MapDeleted:
@@ -159,7 +175,12 @@ func (ss *session) event(ctx context.Context, sub *subscription, c Change) strin
 			}
 		}
 		sub.mu.Unlock()
+		if !readable && !knew {
+			return ""
+		}
 		return element("KE", "type", "map", "map", c.Map, "change", "deleted", "time", now) + "\n"
+	case !readable:
+		return ""
 	case c.MapChanged:
 		return element("KE", "type", "map", "map", c.Map, "change", "changed", "time", now) + "\n"
 	}

@@ -1,7 +1,9 @@
 package remote
 
 import (
+	"context"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -68,4 +70,43 @@ func TestSubscribeNeedsLogin(t *testing.T) {
 	if got := c.line(); !strings.HasPrefix(got, `<KR id='2' response='401'>`) {
 		t.Fatalf("got %q", got)
 	}
+}
+
+// TestSubscribeDeletedMap: a map's deletion takes its access grants with
+// it, so whether to tell a subscriber follows what the user could read
+// before: those who could hear that the map is gone, others never learn
+// that it existed, and a user whose access was withdrawn (seen at an
+// earlier event) hears nothing more of it.
+func TestSubscribeDeletedMap(t *testing.T) {
+	var mu sync.Mutex
+	grants := map[string]bool{"Lab": true, "Branch": false, "Old": true}
+	s, src := newTestServer(t, testConfig(), func(d *Deps) {
+		d.CanRead = func(_ context.Context, user, m string) bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return user == "viewer" && grants[m]
+		}
+	})
+	c := pipe(t, s, false)
+	c.ask(`<KC_login id="1" user="viewer" password="`+testPassword+`"/>`, `<KR id='1' response='200'>viewer</KR>`)
+	c.ask(`<KC_subscribe id="2"/>`, `<KR id='2' response='200'>subscribed to every map you may read</KR>`)
+	// Old is made after the subscription; its first change makes it known.
+	src.emit(Change{Map: "Old", MapChanged: true})
+	if got := c.line(); !strings.HasPrefix(got, `<KE type='map' map='Old' change='changed' time='`) {
+		t.Fatalf("event %q", got)
+	}
+	mu.Lock()
+	grants["Old"] = false
+	mu.Unlock()
+	src.emit(Change{Map: "Old", MapChanged: true})
+	mu.Lock()
+	clear(grants)
+	mu.Unlock()
+	for _, m := range []string{"Branch", "Old", "Lab"} {
+		src.emit(Change{Map: m, MapDeleted: true})
+	}
+	if got := c.line(); !strings.HasPrefix(got, `<KE type='map' map='Lab' change='deleted' time='`) {
+		t.Fatalf("event %q, want Lab's deletion only", got)
+	}
+	c.ask(`<KC_ping id="3"/>`, `<KR id='3' response='200'>pong</KR>`)
 }
