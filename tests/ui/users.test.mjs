@@ -1,8 +1,10 @@
 // Browser test of users and access: as admin, create a reader user in the
 // "Users & access" page and give them read on one map; then, in a second
-// browser context, log in as that user: the map shows no editing
-// controls, the other map is not listed, and a write API call made from
-// the page with the user's own session is refused.
+// browser context, log in as that user: the map shows no editing,
+// acknowledging or map-creating controls, the other map is not listed,
+// and a write API call made from the page with the user's own session is
+// refused. A user with acknowledge access gets the acknowledge and
+// maintenance controls (and they work) but still no editing ones.
 //
 // Normally run by the Go wrapper (go test ./cmd/vantage -run
 // TestBrowserUsers); on its own:
@@ -28,6 +30,8 @@ const SEEN = 'Lab Core';
 const HIDDEN = 'Finance';
 const READER = 'rita';
 const READER_PW = 'rita-reads-only';
+const ACKER = 'alex';
+const ACKER_PW = 'alex-acknowledges';
 
 fs.mkdirSync(SHOTS, { recursive: true });
 let shotNo = 0;
@@ -46,6 +50,13 @@ async function api(method, p, body) {
   const text = await resp.text();
   assert.ok(resp.ok, `${method} ${p}: ${resp.status} ${text}`);
   return text ? JSON.parse(text) : null;
+}
+
+// openDevice opens a device's status window from the keyboard.
+async function openDevice(page, name) {
+  await page.focus(tid(`device-${name}`));
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`${tid('status-panel')}:not([hidden]) ${tid('panel-title')}:text-is("${name}")`);
 }
 
 async function login(page, user, password) {
@@ -105,6 +116,8 @@ test('users and access in a real browser', { timeout: 180_000 }, async (t) => {
   current = admin;
   await step('the admin creates a user in Users & access', async () => {
     await login(admin, 'admin', PASSWORD);
+    // An administrator may create maps, so is offered to.
+    await admin.waitForSelector(tid('new-map'));
     await admin.click(tid('nav-users'));
     await admin.waitForSelector(tid('user-table'));
     await admin.click(tid('user-add'));
@@ -132,6 +145,8 @@ test('users and access in a real browser', { timeout: 180_000 }, async (t) => {
     await login(reader, READER, READER_PW);
     await reader.waitForSelector(`text=${SEEN}`);
     assert.equal(await reader.locator(`text=${HIDDEN}`).count(), 0, 'the map without access is listed');
+    // Only administrators may create maps.
+    assert.equal(await reader.locator(tid('new-map')).count(), 0, 'New map is offered to a reader');
     await shot(reader, 'reader-maps');
   });
 
@@ -141,6 +156,12 @@ test('users and access in a real browser', { timeout: 180_000 }, async (t) => {
     await reader.waitForSelector(tid('device-gw'));
     for (const id of ['edit-mode', 'discover', 'map-maintenance']) {
       assert.equal(await reader.isVisible(tid(id)), false, `${id} is shown to a reader`);
+    }
+    // The status window: read-only, no acknowledging, polling or editing.
+    await openDevice(reader, 'gw');
+    await reader.waitForSelector(tid('panel-status'));
+    for (const id of ['panel-ack-btn', 'panel-maint-btn', 'ack-comment', 'poll-now', 'panel-edit', 'panel-delete', 'panel-vantage']) {
+      assert.equal(await reader.locator(tid(id)).count(), 0, `${id} is shown to a reader`);
     }
     await shot(reader, 'reader-map');
   });
@@ -166,6 +187,43 @@ test('users and access in a real browser', { timeout: 180_000 }, async (t) => {
     await reader.click(tid('nav-users'));
     await reader.waitForSelector(tid('me-name') + `:text-is("${READER}")`);
     assert.equal(await reader.locator(tid('user-table')).count(), 0, 'the user list is shown to a reader');
+  });
+
+  const acker = await newPage();
+  await step('a user with acknowledge access', async () => {
+    await api('POST', '/api/v1/users', { name: ACKER, password: ACKER_PW });
+    const grants = await api('GET', `/api/v1/maps/${encodeURIComponent(SEEN)}/access`);
+    grants.users[ACKER] = 'acknowledge';
+    await api('PUT', `/api/v1/maps/${encodeURIComponent(SEEN)}/access`, grants);
+    current = acker;
+    await login(acker, ACKER, ACKER_PW);
+    await acker.waitForSelector(`text=${SEEN}`);
+    assert.equal(await acker.locator(tid('new-map')).count(), 0, 'New map is offered to a non-administrator');
+  });
+
+  await step('may acknowledge and poll but not edit', async () => {
+    await acker.goto(`${BASE}/#/map/${encodeURIComponent(SEEN)}`);
+    await acker.waitForSelector(tid('device-gw'));
+    for (const id of ['edit-mode', 'discover', 'map-maintenance']) {
+      assert.equal(await acker.isVisible(tid(id)), false, `${id} is shown to an acknowledger`);
+    }
+    await openDevice(acker, 'gw');
+    for (const id of ['panel-ack-btn', 'panel-maint-btn', 'poll-now']) {
+      assert.ok(await acker.isVisible(tid(id)), `${id} is not shown to an acknowledger`);
+    }
+    for (const id of ['panel-edit', 'panel-delete', 'panel-vantage']) {
+      assert.equal(await acker.locator(tid(id)).count(), 0, `${id} is shown to an acknowledger`);
+    }
+    await shot(acker, 'acker-panel');
+  });
+
+  await step('and the server takes what is offered', async () => {
+    await acker.fill(tid('ack-comment'), 'switch swap');
+    await acker.click(tid('panel-maint-btn'));
+    await acker.waitForSelector(`${tid('panel-ack')}:has-text("In maintenance by ${ACKER}")`);
+    await acker.click(tid('panel-unack'));
+    await acker.waitForSelector(tid('panel-maint-btn'));
+    assert.equal(await acker.locator(tid('panel-ack')).count(), 0, 'maintenance not ended');
   });
 
   await step('no page errors, nothing fetched elsewhere', async () => {

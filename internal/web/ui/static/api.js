@@ -58,15 +58,18 @@ export async function request(method, path, body, contentType) {
 
 const get = (p) => request('GET', p);
 
-// Session.
+// Session. The last one read is kept for me().
+let current = null;
 export async function login(user, password) {
   const s = await request('POST', '/api/v1/session', { user, password });
   csrfToken = s.csrf_token;
+  current = s;
   return s;
 }
 export async function session() {
   const s = await get('/api/v1/session');
   csrfToken = s.csrf_token;
+  current = s;
   return s;
 }
 export async function logout() {
@@ -74,8 +77,14 @@ export async function logout() {
     await request('DELETE', '/api/v1/session');
   } finally {
     csrfToken = '';
+    current = null;
   }
 }
+
+// me is the signed-in user as the session told ({user, groups, admin}),
+// or null, so pages offer only what the user may do (the server checks
+// anyway).
+export const me = () => current;
 
 // Maps and their items.
 export const maps = () => get('/api/v1/maps');

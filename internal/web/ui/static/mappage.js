@@ -96,11 +96,12 @@ export function mapPage(view, name, params = new URLSearchParams()) {
   // applyAccess shows only the controls the user's access to the map
   // allows (the server refuses the rest anyway): editing, discovery and
   // map maintenance need write.
+  const canWrite = (level) => level === 'write' || level === 'admin';
   function applyAccess(level) {
-    const canWrite = level === 'write' || level === 'admin';
-    for (const el of [editBtn, discoverBtn, maintBtn, ...empty.querySelectorAll('button')]) el.hidden = !canWrite;
-    page.classList.toggle('read-only', !canWrite);
-    if (!canWrite && canvas.editMode) setEdit(false);
+    const writer = canWrite(level);
+    for (const el of [editBtn, discoverBtn, maintBtn, ...empty.querySelectorAll('button')]) el.hidden = !writer;
+    page.classList.toggle('read-only', !writer);
+    if (!writer && canvas.editMode) setEdit(false);
   }
 
   async function load() {
@@ -252,7 +253,7 @@ export function mapPage(view, name, params = new URLSearchParams()) {
       maintBanner.replaceChildren();
       return;
     }
-    const key = JSON.stringify(w);
+    const key = JSON.stringify([w, data && data.access]);
     if (maintBanner.dataset.key === key) return;
     maintBanner.dataset.key = key;
     fill(maintBanner,
@@ -262,7 +263,7 @@ export function mapPage(view, name, params = new URLSearchParams()) {
         w.until ? `until ${when(w.until)}` : 'until it is ended',
         w.comment ? `: ${w.comment}` : ''),
       h('span', { class: 'muted' }, ' — notifications for its devices are silenced.'),
-      h('button', { type: 'button', testid: 'map-maint-end', onclick: endMaintenance }, 'End maintenance'));
+      canWrite(data && data.access) ? h('button', { type: 'button', testid: 'map-maint-end', onclick: endMaintenance }, 'End maintenance') : null);
   }
 
   async function maintenanceDialog() {

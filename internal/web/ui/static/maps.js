@@ -10,10 +10,14 @@ const REFRESH_MIN_MS = 2000; // at most one re-fetch per this, however busy the 
 const REMOTE_REFRESH_MS = 30_000; // the other servers' maps, at most this often
 
 export function mapsPage(view) {
+  // Creating a map needs an administrator (POST /api/v1/maps); others
+  // are not offered it.
+  const me = api.me();
+  const canCreate = !!(me && me.admin);
   const body = h('tbody');
   const empty = h('div', { class: 'empty-state', hidden: true, testid: 'maps-empty' },
-    h('p', null, 'No maps yet.'),
-    h('button', { type: 'button', class: 'primary', onclick: newMap }, 'Create the first map'));
+    canCreate ? h('p', null, 'No maps yet.') : h('p', null, 'No maps to show: an administrator can create one or give you access.'),
+    canCreate ? h('button', { type: 'button', class: 'primary', testid: 'create-first-map', onclick: newMap }, 'Create the first map') : null);
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const table = h('table', { class: 'table maps-table', testid: 'maps-table' },
     h('thead', null, h('tr', null,
@@ -26,7 +30,7 @@ export function mapsPage(view) {
   const remotes = remoteMapsSection();
   fill(view, h('section', { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', null, 'Maps'),
-      h('button', { type: 'button', class: 'primary', testid: 'new-map', onclick: newMap }, 'New map')),
+      canCreate ? h('button', { type: 'button', class: 'primary', testid: 'new-map', onclick: newMap }, 'New map') : null),
     error, table, empty, remotes.el));
   document.title = 'Maps — Vantage';
 

@@ -43,6 +43,10 @@ const exporterOf = (list, id) => {
   return list.find((e) => (e.devices || []).some((x) => canonical(x) === want));
 };
 
+// The map access levels, lowest first (internal/auth/level.go). The map
+// data's access field is the user's level on the map.
+const ACCESS_RANK = { none: 0, read: 1, acknowledge: 2, write: 3, admin: 4 };
+
 const IF_METRICS = { bps: ['traffic', 'in_bps', 'out_bps'], util: ['utilisation', 'in_util', 'out_util'], errors: ['errors', 'in_errors', 'out_errors'] };
 
 export class StatusPanel {
@@ -116,6 +120,24 @@ export class StatusPanel {
     return this.data.vantage === name;
   }
 
+  // may says whether the user's access to the map reaches need, so the
+  // window offers only what the server would allow: acknowledging and
+  // polling need acknowledge, editing write.
+  may(need) {
+    return (ACCESS_RANK[this.data && this.data.access] || 0) >= ACCESS_RANK[need];
+  }
+
+  // editActions are a device's or network's write-level buttons.
+  editActions(name) {
+    if (!this.may('write')) return null;
+    return [
+      h('button', { type: 'button', testid: 'panel-edit', onclick: () => this.actions.edit(this.sel) }, 'Edit'),
+      h('button', { type: 'button', testid: 'panel-vantage', disabled: this.isVantage(name), onclick: () => this.actions.setVantage(name) },
+        this.isVantage(name) ? 'Vantage point' : 'Set as vantage point'),
+      h('button', { type: 'button', class: 'danger', testid: 'panel-delete', onclick: () => this.actions.remove(this.sel) }, 'Delete'),
+    ];
+  }
+
   // ---- device -------------------------------------------------------
 
   renderDevice(d, fresh) {
@@ -175,15 +197,12 @@ export class StatusPanel {
       this.header('Device', d.name),
       this.statusBox,
       h('div', { class: 'panel-actions' },
-        h('button', { type: 'button', class: 'primary', testid: 'poll-now', onclick: () => this.pollNow(d) }, 'Poll now'),
+        this.may('acknowledge') ? h('button', { type: 'button', class: 'primary', testid: 'poll-now', onclick: () => this.pollNow(d) }, 'Poll now') : null,
         h('button', { type: 'button', testid: 'panel-ping', title: `Ping ${d.address} from the server`, onclick: () => openTool('ping', { device: d.id }, {}, d.name) }, 'Ping'),
         h('button', { type: 'button', testid: 'panel-traceroute', title: `Traceroute to ${d.address} from the server`, onclick: () => openTool('traceroute', { device: d.id }, {}, d.name) }, 'Traceroute'),
         this.drillBox,
         flowsSlot,
-        h('button', { type: 'button', testid: 'panel-edit', onclick: () => this.actions.edit(this.sel) }, 'Edit'),
-        h('button', { type: 'button', testid: 'panel-vantage', disabled: this.isVantage(d.name), onclick: () => this.actions.setVantage(d.name) },
-          this.isVantage(d.name) ? 'Vantage point' : 'Set as vantage point'),
-        h('button', { type: 'button', class: 'danger', testid: 'panel-delete', onclick: () => this.actions.remove(this.sel) }, 'Delete')),
+        this.editActions(d.name)),
       this.ackBox,
       h('section', null, h('h3', null, 'Details'), this.detailBox),
       this.displaySection,
@@ -305,7 +324,7 @@ export class StatusPanel {
     );
     // The controls are redrawn only when what they offer changes, so a
     // comment being typed survives the status deltas of every poll.
-    const ackKey = `${!!d.ack}|${!!d.maintenance}|${mapWide(d)}|${d.status !== 'ok' && d.status !== 'unknown'}`;
+    const ackKey = `${!!d.ack}|${!!d.maintenance}|${mapWide(d)}|${d.status !== 'ok' && d.status !== 'unknown'}|${this.may('acknowledge')}`;
     if (this.ackBox && this.ackKey !== ackKey) {
       this.ackKey = ackKey;
       fill(this.ackBox, this.ackControls(d));
@@ -330,7 +349,7 @@ export class StatusPanel {
       this.displayBox.innerHTML = html; // escaped by the server's IMML renderer
       this.displayBox.dataset.src = html;
     }
-    const hidden = new Set(['display_html', 'display_text', 'vars', 'traps', 'transcript', 'stdout', 'datasets', 'perfdata']);
+    const hidden = new Set(['display_html', 'display_text', 'vars', 'traps', 'transcript', 'stdout', 'datasets', 'perfdata', 'follows']);
     const values = Object.entries(d.values || {}).filter(([k]) => !hidden.has(k) && (!this.snmp || !SNMP_VALUE_KEYS.has(k))).sort(([a], [b]) => a.localeCompare(b));
     fill(this.valuesBox, values.length
       ? h('table', { class: 'table compact' }, h('tbody', null, values.map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k), h('td', null, formatValue(v))))))
@@ -425,6 +444,9 @@ export class StatusPanel {
   // ackControls offers acknowledgement (of a problem) and maintenance (any
   // time), or their removal.
   ackControls(d) {
+    // Below acknowledge the server refuses them: a reader sees the
+    // acknowledgement in the status lines only.
+    if (!this.may('acknowledge')) return null;
     if (mapWide(d)) {
       // The map's window is ended for the whole map, from its banner.
       return h('p', { class: 'muted ack-note', testid: 'panel-map-maint' },
@@ -475,11 +497,7 @@ export class StatusPanel {
     const devs = this.data.devices.filter((d) => members.includes(d.name));
     fill(this.el,
       this.header('Network', n.name),
-      h('div', { class: 'panel-actions' },
-        h('button', { type: 'button', testid: 'panel-edit', onclick: () => this.actions.edit(this.sel) }, 'Edit'),
-        h('button', { type: 'button', testid: 'panel-vantage', disabled: this.isVantage(n.name), onclick: () => this.actions.setVantage(n.name) },
-          this.isVantage(n.name) ? 'Vantage point' : 'Set as vantage point'),
-        h('button', { type: 'button', class: 'danger', testid: 'panel-delete', onclick: () => this.actions.remove(this.sel) }, 'Delete')),
+      this.may('write') ? h('div', { class: 'panel-actions' }, this.editActions(n.name)) : null,
       this.ackBox,
       h('section', null, h('h3', null, 'Address ranges'),
         (n.cidrs || []).length ? h('ul', { class: 'plain mono' }, n.cidrs.map((c) => h('li', null, c))) : h('p', { class: 'muted' }, 'None (an unnumbered cloud).')),
@@ -504,7 +522,7 @@ export class StatusPanel {
       h('p', { class: 'muted' }, l.auto ? 'Automatic: the device address is inside the network\'s ranges.' : 'Drawn on the map.'),
       this.linkLive,
       this.linkFlows,
-      l.auto ? null : h('div', { class: 'panel-actions' },
+      l.auto || !this.may('write') ? null : h('div', { class: 'panel-actions' },
         editable ? h('button', { type: 'button', testid: 'panel-edit-link', onclick: () => this.actions.edit(this.sel) }, 'Edit link') : null,
         h('button', { type: 'button', class: 'danger', testid: 'panel-delete', onclick: () => this.actions.remove(this.sel) }, 'Delete link')),
     );
