@@ -255,8 +255,12 @@ func (m *Monitor) jobFor(mp *netmap.Map, d netmap.Device) (binding, *poller.Job)
 		address = a.String()
 	}
 	key := netmap.PollKey(address, info.ID, keyParams)
+	target := probe.Target{Address: address, Params: params, Timeout: d.Timeout.Std(), SNMP: creds}
 	if !info.Shareable {
 		key = mapName + "\x00" + d.Name + "\x00" + key
+		// A poll of one device may know its map (the Map Status probe
+		// looks for loops back to it).
+		target.Map = mapName
 	}
 	interval := d.Interval.Std()
 	if interval <= 0 {
@@ -265,7 +269,7 @@ func (m *Monitor) jobFor(mp *netmap.Map, d netmap.Device) (binding, *poller.Job)
 	return binding{key: key, downAfter: downAfter}, &poller.Job{
 		Key:      key,
 		Probe:    info.New(),
-		Target:   probe.Target{Address: address, Params: params, Timeout: d.Timeout.Std(), SNMP: creds},
+		Target:   target,
 		Interval: interval,
 	}
 }

@@ -23,6 +23,12 @@ import (
 // credentials are needed and a server cannot wait on itself.
 type MapSummaries interface {
 	MapSummary(ctx context.Context, name string) (remotes.Summary, bool)
+	// MapKey names one of this server's maps in summaries' follows
+	// (remotes.MapKey), and ServerName names the server in a loop's
+	// reason: a device following another server's map looks for its own
+	// map among what that map depends on.
+	MapKey(name string) string
+	ServerName() string
 }
 
 // defaultMapStatusTimeout bounds a poll whose device sets no timeout.
@@ -118,7 +124,33 @@ func (p *mapStatusProbe) Poll(ctx context.Context, t Target) status.Result {
 	r := summaryResult(s, where, c.MapURL(mp.Map))
 	r.RTT = time.Since(start)
 	r.Values["server"] = c.Base()
+	// What this device depends on goes into its map's summary, so a
+	// server following that map can tell when it would count itself.
+	if through := s.Through(); through != nil {
+		r.Values[remotes.ValueFollows] = through
+	}
+	if p.local != nil && t.Map != "" {
+		if hops, loop := s.LoopTo(p.local.MapKey(t.Map)); loop {
+			return loopResult(r, remotes.LoopText(p.local.ServerName()+"/"+t.Map, where+"/"+s.Map, hops))
+		}
+	}
 	return r
+}
+
+// loopResult reports a device whose map depends on itself through it: an
+// error of its own, not the followed map's status, which would include
+// this device's and so latch. Its map's summary leaves it out (Loop).
+// The values still carry what it follows, so every server on the loop
+// keeps seeing the loop until it is broken.
+func loopResult(r status.Result, loop string) status.Result {
+	v := map[string]any{remotes.ValueLoop: loop}
+	for _, k := range []string{"map", "map_url", "server", remotes.ValueFollows} {
+		if x, ok := r.Values[k]; ok {
+			v[k] = x
+		}
+	}
+	return status.Result{Level: status.Critical, Reason: "loop: " + loop + " (a Map Status device that follows a map which follows this one back; remove one of them)",
+		Values: v, RTT: r.RTT, Time: r.Time}
 }
 
 func (p *mapStatusProbe) pollLocal(ctx context.Context, mp remotes.Params) status.Result {

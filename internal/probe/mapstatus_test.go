@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -17,6 +18,61 @@ type fakeSummaries map[string]remotes.Summary
 func (f fakeSummaries) MapSummary(_ context.Context, name string) (remotes.Summary, bool) {
 	s, ok := f[name]
 	return s, ok
+}
+
+// MapKey is the fake server's key of a map: "alpha:" and its name.
+func (f fakeSummaries) MapKey(name string) string { return "alpha:" + name }
+func (f fakeSummaries) ServerName() string        { return "alpha" }
+
+// TestMapStatusLoops: a device on alpha's map X follows a map on another
+// server; when that map depends on X (directly or through other maps) the
+// device reports the loop as its own error instead of the followed map's
+// status, and keeps passing on what it follows so the other side sees the
+// loop too. Without a loop it passes the followed map's key and paths on.
+func TestMapStatusLoops(t *testing.T) {
+	summaries := map[string]remotes.Summary{
+		"Y":     {Map: "Y", Status: "down", Devices: 1, Counts: map[string]int{"down": 1}, Server: "beta", Key: "beta:Y", Follows: []remotes.Path{{"alpha:X"}}},
+		"Far":   {Map: "Far", Status: "ok", Devices: 1, Counts: map[string]int{"ok": 1}, Server: "beta", Key: "beta:Far", Follows: []remotes.Path{{"gamma:Z"}, {"gamma:Z", "alpha:X"}}},
+		"Plain": {Map: "Plain", Status: "warning", Devices: 1, Counts: map[string]int{"warning": 1}, Server: "beta", Key: "beta:Plain", Follows: []remotes.Path{{"gamma:Z"}}},
+		// The server's own address: following its own map X from X.
+		"X":   {Map: "X", Status: "ok", Devices: 1, Counts: map[string]int{"ok": 1}, Server: "alpha", Key: "alpha:X"},
+		"Old": {Map: "Old", Status: "ok", Devices: 1, Counts: map[string]int{"ok": 1}, Server: "beta"},
+	}
+	remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/api/v1/maps/"), "/summary")
+		json.NewEncoder(w).Encode(summaries[name])
+	}))
+	defer remote.Close()
+	info := MapStatusInfo(fakeSummaries{})
+	for _, tc := range []struct {
+		name, follow, onMap string
+		level               status.Level
+		loop                string
+		follows             []remotes.Path
+	}{
+		{name: "two servers", follow: "Y", onMap: "X", level: status.Critical, loop: "alpha/X → beta/Y → alpha/X",
+			follows: []remotes.Path{{"beta:Y"}, {"beta:Y", "alpha:X"}}},
+		{name: "through a third", follow: "Far", onMap: "X", level: status.Critical, loop: "alpha/X → beta/Far → 1 more map → alpha/X",
+			follows: []remotes.Path{{"beta:Far"}, {"beta:Far", "gamma:Z"}, {"beta:Far", "gamma:Z", "alpha:X"}}},
+		{name: "itself by address", follow: "X", onMap: "X", level: status.Critical, loop: "alpha/X → alpha/X", follows: []remotes.Path{{"alpha:X"}}},
+		{name: "no loop", follow: "Plain", onMap: "X", level: status.Warning, follows: []remotes.Path{{"beta:Plain"}, {"beta:Plain", "gamma:Z"}}},
+		{name: "on another map of this server", follow: "Y", onMap: "W", level: status.Down, follows: []remotes.Path{{"beta:Y"}, {"beta:Y", "alpha:X"}}},
+		// A shared poll does not know its map, and an older server
+		// sends no keys: the followed status is taken as it is.
+		{name: "map unknown", follow: "Y", level: status.Down, follows: []remotes.Path{{"beta:Y"}, {"beta:Y", "alpha:X"}}},
+		{name: "server without keys", follow: "Old", onMap: "X", level: status.OK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := info.New().Poll(context.Background(), Target{Address: "127.0.0.1", Map: tc.onMap, Params: info.WithDefaults(map[string]string{"server": remote.URL, "map": tc.follow})})
+			loop, follows := remotes.LoopState(r.Values)
+			if r.Level != tc.level || loop != tc.loop || !reflect.DeepEqual(follows, tc.follows) {
+				t.Fatalf("got %s %q loop %q follows %q; want %s, loop %q, follows %q", r.Level, r.Reason, loop, follows, tc.level, tc.loop, tc.follows)
+			}
+			if tc.loop != "" && (!strings.HasPrefix(r.Reason, "loop: "+tc.loop) || r.Values["map_url"] != remote.URL+"/#/map/"+tc.follow) {
+				t.Fatalf("reason %q, values %v", r.Reason, r.Values)
+			}
+		})
+	}
 }
 
 func TestMapStatusProbe(t *testing.T) {

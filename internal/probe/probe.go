@@ -23,6 +23,9 @@ type Target struct {
 	// SNMP holds the device's SNMP credentials, already merged with the
 	// map's and the server's defaults.
 	SNMP snmp.Credentials
+	// Map is the device's map when its poll is its own (probes that are
+	// not Shareable); empty for a shared poll, which serves several maps.
+	Map string
 }
 
 // Probe polls one target once. Poll must honour ctx and Target.Timeout and

@@ -30,12 +30,22 @@ type Summary struct {
 	Loops []string `json:"loops,omitempty"`
 	// Server is the answering server's name (its server_name or host).
 	Server string `json:"server,omitempty"`
+	// Key names this map on this server in other summaries' Follows
+	// (MapKey), and Follows are the paths of maps its status depends on
+	// through Map Status devices (see follows.go): with them a Map Status
+	// device on another server tells when it would count itself.
+	Key     string `json:"key,omitempty"`
+	Follows []Path `json:"follows,omitempty"`
 }
 
 // DeviceState is what Summarize needs of one device's live status.
 type DeviceState struct {
 	Level                           status.Level
 	Unreachable, Acked, Maintenance bool
+	// Loop and Follows are a Map Status device's, from its last poll
+	// (LoopState): the loop it closes, and what it depends on.
+	Loop    string
+	Follows []Path
 }
 
 // StatusFunc reports a device's live status.
@@ -45,8 +55,9 @@ type StatusFunc func(mapName, device string) DeviceState
 // map of this server). isMapStatus tells whether a probe identifier or
 // alias is the Map Status probe; such devices pointing at this server's
 // maps (no "server" parameter) form a graph, and those whose references
-// lead back to name are left out and listed in Loops. It reports false
-// when there is no such map.
+// lead back to name are left out and listed in Loops, as are devices
+// whose last poll found a loop through other servers (DeviceState.Loop).
+// It reports false when there is no such map.
 func Summarize(all []*netmap.Map, name string, st StatusFunc, isMapStatus func(string) bool) (Summary, bool) {
 	byName := make(map[string]*netmap.Map, len(all))
 	for _, m := range all {
@@ -67,6 +78,12 @@ func Summarize(all []*netmap.Map, name string, st StatusFunc, isMapStatus func(s
 			}
 		}
 		ds := st(m.Name, d.Name)
+		if ds.Loop != "" {
+			// A device following another server's map that leads back
+			// here: counting it would latch both maps.
+			s.Loops = append(s.Loops, m.Name+"/"+d.Name+": "+ds.Loop)
+			continue
+		}
 		s.Devices++
 		s.Counts[ds.Level.String()]++
 		worst = status.Worst(worst, ds.Level)

@@ -7,6 +7,7 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"io"
 	"time"
 
@@ -63,21 +64,46 @@ func (f federation) DeleteUserServer(ctx context.Context, user, name string) (bo
 	return remotes.NewUserServers(f.s.db).Delete(ctx, user, name)
 }
 
-// MapSummary summarizes one of this server's maps for a Map Status device.
+// MapSummary summarizes one of this server's maps for a Map Status device,
+// here or (GET /api/v1/maps/{map}/summary) on another server, with the
+// map's key and what it follows so loops across servers are found.
 func (f federation) MapSummary(ctx context.Context, name string) (remotes.Summary, bool) {
 	s := f.s
 	if s.maps == nil || s.monitor == nil {
 		return remotes.Summary{}, false
 	}
-	sum, ok := remotes.Summarize(s.maps.Maps(), name, f.deviceState, f.isMapStatus)
+	all := s.maps.Maps()
+	sum, ok := remotes.Summarize(all, name, f.deviceState, f.isMapStatus)
+	if !ok {
+		return sum, false
+	}
 	sum.Server = f.serverName()
-	return sum, ok
+	sum.Key = f.MapKey(name)
+	sum.Follows = remotes.Follows(all, name, f.deviceState, f.isMapStatus, f.MapKey)
+	return sum, true
+}
+
+// MapKey names one of this server's maps to other servers.
+func (f federation) MapKey(name string) string { return remotes.MapKey(f.s.mapKeys, name) }
+
+// ServerName names this server in a loop's reason.
+func (f federation) ServerName() string { return f.serverName() }
+
+// newMapKeys draws the secret of this run's map keys. A fresh one per run
+// is enough: keys only need to tell this server's maps from others' while
+// the servers' summaries refer to each other, and a restart is caught up
+// within a poll.
+func newMapKeys() []byte {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return b
 }
 
 func (f federation) deviceState(mapName, device string) remotes.DeviceState {
 	var ds remotes.DeviceState
 	if st, ok := f.s.monitor.Status(mapName, device); ok {
 		ds.Level, ds.Unreachable = st.Level, st.Behind != ""
+		ds.Loop, ds.Follows = remotes.LoopState(st.Last.Values)
 	}
 	if f.s.acks != nil {
 		if k, ok := f.s.acks.Effective(mapName, device); ok {

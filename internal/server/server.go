@@ -108,6 +108,9 @@ type Server struct {
 
 	mu        sync.Mutex
 	listeners []Listener
+	// mapKeys is this run's secret for naming maps to other servers
+	// (federation.go).
+	mapKeys []byte
 }
 
 // Run starts the server and blocks until ctx ends, then shuts down cleanly.
@@ -126,7 +129,7 @@ func build(ctx context.Context, opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{opts: opts, folder: config.Folder{Root: opts.DataDir}, started: time.Now(), reg: prometheus.NewRegistry()}
+	s := &Server{opts: opts, folder: config.Folder{Root: opts.DataDir}, started: time.Now(), reg: prometheus.NewRegistry(), mapKeys: newMapKeys()}
 	_, statErr := os.Stat(s.folder.Config())
 	fresh := errors.Is(statErr, os.ErrNotExist)
 	cfg, err := s.folder.Init()
@@ -277,7 +280,7 @@ func (s *Server) run(ctx context.Context) error {
 		api := web.New(web.Deps{Maps: s.maps, Monitor: s.monitor, Events: s.events, Auth: s.auth, Probes: s.probes,
 			ServerInfo: func() any { return s.Info() }, Gatherer: s.reg, UI: ui.Files(), Names: s.names, ReloadProbes: s.ReloadProbes, Traps: s.recentTraps, Tools: s.tools(),
 			Notifications: s.alerting.n, MapMaintenance: s.mapMaintenance, Charts: s.charts, Retention: s.charts, Reports: s.reports, NetTools: s.netTools(), Flows: s.flowViews, FlowSettings: s.newFlowSettings(), Ctl: s.ctlBackend(), Discovery: s.discovery(ctx),
-			Export: s.federation(), RemoteMaps: s.federation(),
+			Export: s.federation(), RemoteMaps: s.federation(), MapSummary: s.federation().MapSummary,
 			Acks: s.acks, Acknowledge: s.acknowledge, Unacknowledge: s.unacknowledge, Logger: s.logger.With("component", "web")})
 		srv = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 			// Requests end with the server, so open event streams do not hold

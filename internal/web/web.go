@@ -26,6 +26,7 @@ import (
 	"github.com/vantage-monitor/vantage/internal/monitor"
 	"github.com/vantage-monitor/vantage/internal/netmap"
 	"github.com/vantage-monitor/vantage/internal/probe"
+	"github.com/vantage-monitor/vantage/internal/remotes"
 	"github.com/vantage-monitor/vantage/internal/trap"
 )
 
@@ -76,6 +77,9 @@ type Deps struct {
 	Export Exporter
 	// RemoteMaps lists other servers' maps (nil: not offered).
 	RemoteMaps RemoteMaps
+	// MapSummary summarizes a map as the server's Map Status probe does,
+	// with the map's key and follows (nil: summarized here, without them).
+	MapSummary func(ctx context.Context, name string) (remotes.Summary, bool)
 	// ReloadProbes re-reads the probe files now.
 	ReloadProbes func() (changed []string, errs []error)
 	// UI holds the web UI's static files (index.html at the top); nil
