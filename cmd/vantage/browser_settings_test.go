@@ -2,8 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,9 +18,13 @@ import (
 // driving Debian's chromium against this binary, through the settings page
 // (a webhook notifier sent a test while still unsaved, a rule with an
 // escalation step, one Save, a refused rule showing the server's reason,
-// the open incidents) and a map-wide maintenance window started and ended
-// from the map page. The webhook receiver is started here on loopback; the
-// page's steps read what it got from GET $WEBHOOK_URL/received.
+// the open incidents, the flow settings) and a map-wide maintenance window
+// started and ended from the map page. The webhook receiver is started here
+// on loopback; the page's steps read what it got from GET
+// $WEBHOOK_URL/received. The server collects NetFlow on a loopback port and
+// has heard from one exporter, so the Flows section shows a database and
+// its inside networks and size cap apply to a running collector; what the
+// page saved must then be in config.yaml, its comments kept.
 //
 // The screenshots of every step stay in $SCREENSHOT_DIR/settings, by
 // default $TMPDIR/vantage-settings-screenshots; with $SETTINGS_DOC_SHOT set
@@ -32,14 +41,38 @@ func TestBrowserSettings(t *testing.T) {
 	bin := buildBinary(t)
 	// No starter map: it would ping the real gateway and DNS servers, and
 	// this test talks to loopback only.
-	in := start(t, bin, t.TempDir(), "--starter-map=false")
+	data := t.TempDir()
+	in := start(t, bin, data, "--starter-map=false", "--netflow", "127.0.0.1:0")
+	conn, err := net.Dial("udp", in.listenerAddr("netflow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	a, c := netip.MustParseAddr("10.9.0.5"), netip.MustParseAddr("192.0.2.80")
+	if _, err := conn.Write(netflowV5(1, time.Now(), []v5flow{{a, c, 50000, 443, 4, 3000}})); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the exporter", func() bool {
+		var ex []struct{ Records uint64 }
+		in.must("GET", "/api/v1/flows/exporters", nil, 200, &ex)
+		return len(ex) == 1 && ex[0].Records == 1
+	})
 
-	b.run(t, in, "settings.test.mjs", 5*time.Minute, "WEBHOOK_URL="+recv.url)
+	b.run(t, in, "settings.test.mjs", 5*time.Minute, "WEBHOOK_URL="+recv.url, "FLOW_EXPORTERS=1")
 	// Whatever the page saw, the receiver itself must have had the test.
 	if n := recv.count("TEST"); n == 0 {
 		t.Errorf("the webhook receiver got no TEST notice: %v", recv.kinds())
 	}
 	t.Logf("webhook receiver got %v", recv.kinds())
+	conf, err := os.ReadFile(filepath.Join(data, "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"# Vantage server settings", "inside: [10.0.0.0/8, 192.0.2.0/24]", "max_bytes: 5000000000", "server_ports: {8500: consul}"} {
+		if !strings.Contains(string(conf), want) {
+			t.Errorf("config.yaml lacks %q:\n%s", want, conf)
+		}
+	}
 }
 
 // recordingReceiver is a webhook endpoint on loopback that keeps every JSON

@@ -1,4 +1,5 @@
-// Browser test of Vantage's settings page and map-wide maintenance:
+// Browser test of Vantage's settings page (notifiers, rules, incidents,
+// flow settings) and map-wide maintenance:
 // playwright-core drives Debian's chromium (headless) against a real
 // `vantage serve`. Normally run by the Go wrapper (go test ./cmd/vantage
 // -run TestBrowserSettings), which starts the server and a webhook
@@ -12,6 +13,9 @@
 //   WEBHOOK_URL        a receiver on loopback that keeps what is POSTed to it
 //                      and lists it on GET $WEBHOOK_URL/received as
 //                      {"bodies": [...], "authorization": [...]} (required)
+//   FLOW_EXPORTERS     how many exporters the server's flow collector has
+//                      heard from (the wrapper sends from one); empty when
+//                      it collects no flows, and the flow step is skipped
 //   SCREENSHOT_DIR     where each step's screenshot goes (default: a new
 //                      folder under the system temp folder)
 //   SETTINGS_DOC_SHOT  also save the settings page there (docs/settings.png)
@@ -34,6 +38,7 @@ const WEBHOOK = (process.env.WEBHOOK_URL || '').replace(/\/$/, '');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.SCREENSHOT_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'vantage-settings-screenshots-'));
 const DOC_SHOT = process.env.SETTINGS_DOC_SHOT || '';
+const FLOW_EXPORTERS = process.env.FLOW_EXPORTERS || '';
 const MAP = 'Ops Floor'; // a space, to exercise URL encoding
 const STATUS_WAIT = 45_000;
 
@@ -449,6 +454,101 @@ test('Vantage settings page and map maintenance in a real browser', { timeout: 2
     await page.waitForTimeout(500);
     assert.ok(await page.isHidden(tid('map-maint-banner')), 'no banner after a reload');
   });
+
+  await t.test('flow settings: inside networks and the size cap, checked, saved and applied', { skip: (!FLOW_EXPORTERS && 'FLOW_EXPORTERS is not set: the server collects no flows') || (failed && 'an earlier step failed') }, async () => {
+    try {
+      await flowSettingsStep();
+    } catch (err) {
+      failed = true;
+      await shot(page, 'FAILED-flow-settings').catch(() => {});
+      throw err;
+    }
+  });
+
+  async function flowSettingsStep() {
+    const putFlows = () => page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith('/api/v1/flows/settings'));
+    await page.click(tid('nav-settings'));
+    await page.waitForSelector(tid('flows-inside'));
+    const section = page.locator(tid('flows-settings-section'));
+    await section.scrollIntoViewIfNeeded();
+    // The database's size and the exporters are shown beside the cap.
+    const n = Number(FLOW_EXPORTERS);
+    await page.waitForSelector(`${tid('flows-exporters-count')}:has-text("${n} exporter${n === 1 ? '' : 's'}")`);
+    assert.match(await page.textContent(tid('flows-db-usage')), /^In use: [\d.]+ [kMG]?B of the 10\.0 GB cap/);
+    assert.equal(await page.inputValue(tid('flows-max-bytes')), '10 GB');
+    // The listener flag the server was started with wins, and says so.
+    assert.match(await page.textContent('#flows-listener-netflow-help'), /Listening on 127\.0\.0\.1:\d+ · --netflow 127\.0\.0\.1:0 on the command line wins/);
+    // Every input has a label.
+    const unlabelled = await section.locator('input, textarea').evaluateAll((els) =>
+      els.filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map((e) => e.dataset.testid || e.outerHTML));
+    assert.deepEqual(unlabelled, [], 'inputs without a label');
+
+    // A size the page cannot read is refused before anything is sent.
+    await page.fill(tid('flows-max-bytes'), '10 GX');
+    assert.match(await page.textContent(tid('flows-max-bytes-parsed')), /“10 GX” is not a size/);
+    await page.waitForSelector(`${tid('settings-dirty')}:visible`);
+    let sent = false;
+    const spy = (r) => { if (r.method() === 'PUT' && r.url().endsWith('/api/v1/flows/settings')) sent = true; };
+    page.on('request', spy);
+    await page.click(tid('settings-save'));
+    await page.waitForSelector(`${tid('flows-settings-error')}:visible`);
+    page.off('request', spy);
+    assert.ok(!sent, 'an unreadable size was sent');
+    assert.match(await page.textContent(tid('flows-settings-error')), /Size cap: “10 GX” is not a size like 10 GB/);
+    assert.equal(await page.getAttribute(tid('flows-max-bytes'), 'aria-invalid'), 'true');
+
+    // A bad range is refused by the server, which names it.
+    await page.fill(tid('flows-max-bytes'), '5 GB');
+    assert.match(await page.textContent(tid('flows-max-bytes-parsed')), /^5,000,000,000 bytes/);
+    await page.fill(tid('flows-inside'), '10.0.0.0/8\n10.0.0.300/8');
+    let resp = putFlows();
+    await page.click(tid('settings-save'));
+    assert.equal((await resp).status(), 400);
+    await page.waitForSelector(`${tid('flows-settings-error')}:has-text("10.0.0.300/8")`);
+    assert.match(await page.textContent(tid('flows-settings-error')), /flows\.inside\[1\]: "10\.0\.0\.300\/8" is not an address or CIDR range/);
+    assert.equal(await page.getAttribute(tid('flows-inside'), 'aria-invalid'), 'true');
+    await shot(page, 'flows-refused');
+    assert.equal((await api('GET', '/api/v1/flows/settings')).max_bytes, 10_000_000_000, 'nothing saved');
+
+    // Fixed: saved and applied at once.
+    await page.fill(tid('flows-inside'), '10.0.0.0/8\n192.0.2.0/24');
+    resp = putFlows();
+    await page.click(tid('settings-save'));
+    assert.equal((await resp).status(), 200);
+    await page.waitForSelector(`${tid('toast-ok')}:has-text("Flow settings saved and applied")`);
+    await page.waitForSelector(tid('settings-dirty'), { state: 'hidden' });
+    assert.ok(await page.isHidden(tid('flows-settings-error')));
+    let saved = await api('GET', '/api/v1/flows/settings');
+    assert.deepEqual(saved.inside, ['10.0.0.0/8', '192.0.2.0/24']);
+    assert.equal(saved.max_bytes, 5_000_000_000);
+    assert.deepEqual(saved.running.inside, saved.inside, 'the inside networks run at once');
+    assert.equal(saved.running.max_bytes, 5_000_000_000, 'the cap runs at once');
+    await page.waitForSelector(`${tid('flows-db-usage')}:has-text("of the 5.0 GB cap")`);
+
+    // A server port waits for a restart, and the page says so.
+    await page.click(tid('flows-port-add'));
+    await page.fill(tid('flows-port-0-port'), '8500');
+    await page.fill(tid('flows-port-0-name'), 'consul');
+    assert.equal(await page.textContent(tid('flows-port-0-effect')), 'adds a server port');
+    resp = putFlows();
+    await page.click(tid('settings-save'));
+    assert.equal((await resp).status(), 200);
+    await page.waitForSelector(`${tid('toast-ok')}:has-text("flows.server_ports takes effect when the server restarts")`);
+    assert.match(await page.textContent(tid('flows-notices')), /Saved; flows\.server_ports takes effect when the server restarts\./);
+    assert.match(await page.textContent(tid('flows-ports-pending')), /takes effect when the server restarts \(until then the built-in list alone\)/);
+    await shot(page, 'flows-saved');
+
+    // A reload shows what was saved.
+    await page.reload();
+    await page.waitForSelector(tid('flows-inside'));
+    assert.equal(await page.inputValue(tid('flows-inside')), '10.0.0.0/8\n192.0.2.0/24');
+    assert.equal(await page.inputValue(tid('flows-max-bytes')), '5 GB');
+    assert.equal(await page.inputValue(tid('flows-port-0-port')), '8500');
+    assert.equal(await page.inputValue(tid('flows-port-0-name')), 'consul');
+    assert.ok(await page.isHidden(tid('settings-dirty')), 'nothing unsaved after a reload');
+    saved = await api('GET', '/api/v1/flows/settings');
+    assert.deepEqual(saved.pending, ['flows.server_ports']);
+  }
 
   await step('the server page links to the settings', async () => {
     await page.click(tid('nav-server'));

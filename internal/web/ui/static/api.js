@@ -244,3 +244,8 @@ export const setMapAccess = (m, grants) => request('PUT', `/api/v1/maps/${enc(m)
 export const tokens = () => get('/api/v1/tokens');
 export const createToken = (label) => request('POST', '/api/v1/tokens', { label });
 export const revokeToken = (id) => request('DELETE', `/api/v1/tokens/${enc(id)}`);
+
+// Flow settings: {inside, max_bytes, max_age, server_ports, listeners} as
+// saved, beside running, pending, flags and notices (a PUT answers the same).
+export const flowSettings = () => get('/api/v1/flows/settings');
+export const saveFlowSettings = (body) => request('PUT', '/api/v1/flows/settings', body);

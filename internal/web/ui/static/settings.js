@@ -3,7 +3,10 @@
 // and applied by the server at once), the open incidents the rules follow
 // (GET /api/v1/incidents, re-read every few seconds while open), and how
 // long chart data is kept (PUT /api/v1/retention, saved by the same
-// button).
+// button), and the flow collector's settings (PUT /api/v1/flows/settings,
+// the same button again): inside networks, the store's size cap and age
+// limit, which apply at once, and listeners and server ports, which wait
+// for a restart — the section says which values run until then.
 
 import * as api from './api.js';
 import { h, fill, when, ago, duration, toast, confirmDialog, deviceID } from './dom.js';
@@ -35,6 +38,7 @@ const FACILITIES = ['daemon', 'user', 'kern', 'mail', 'auth', 'syslog', 'lpr', '
 // Edits not yet saved survive a visit to another page (not a reload).
 let kept = null;
 let keptRetention = null;
+let keptFlows = null;
 
 // Chart data retention: the resolutions, their keys in the API and labels.
 const PERIODS = [['raw', 'Raw samples'], ['five_minutes', '5-minute roll-ups'], ['hour', 'Hourly roll-ups'], ['day', 'Daily roll-ups']];
@@ -66,6 +70,137 @@ function retentionCulprits(msg) {
     }
     m = /retention: (raw|five_minutes|hour|day)\b/.exec(line);
     if (m) out.add(`period:${m[1]}`);
+  }
+  return out;
+}
+
+// ---- flow settings -------------------------------------------------------------
+
+const FLOW_LISTENERS = [['netflow', 'NetFlow / IPFIX', ':2055'], ['sflow', 'sFlow', ':6343'], ['jflow', 'J-Flow / cflow', ':9996']];
+const AGE_HINTS = ['0', '7d', '30d', '90d', '180d', '1y'];
+
+// Sizes are decimal as the flow store's default cap (10 GB = 10^10 bytes)
+// and formatBytes are; binary units are read too.
+const SIZE_UNITS = { '': 1, b: 1, byte: 1, bytes: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12,
+  kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+
+// parseSize reads "10 GB", "500MB", "1.5 TB", "2 GiB" or a number of
+// bytes; 0 is no cap.
+export function parseSize(text) {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(String(text ?? ''));
+  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new Error(`“${String(text ?? '').trim()}” is not a size like 10 GB, 500 MB or 0`);
+  const n = Math.round(Number(m[1]) * unit);
+  if (!Number.isSafeInteger(n)) throw new Error(`“${String(text).trim()}” is too large`);
+  return n;
+}
+
+// sizeText writes a byte count so that parseSize reads it back exactly:
+// the largest unit that divides it ("10 GB", "512 MiB"), else bytes.
+export function sizeText(n) {
+  if (!n) return '0';
+  for (const [u, f] of [['TB', 1e12], ['GB', 1e9], ['MB', 1e6], ['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20], ['kB', 1e3]]) {
+    if (n % f === 0) return `${n / f} ${u}`;
+  }
+  return String(n);
+}
+
+// roughSize is a size to read, not to edit: "1.2 MB".
+function roughSize(n) {
+  if (!Number.isFinite(n)) return '—';
+  if (n < 1000) return `${n} B`;
+  let f = n;
+  for (const u of ['kB', 'MB', 'GB', 'TB']) {
+    f /= 1000;
+    if (f < 1000 || u === 'TB') return `${f.toFixed(1)} ${u}`;
+  }
+  return '';
+}
+
+// flowDraftOf turns the saved settings into the form's text fields.
+function flowDraftOf(v) {
+  return {
+    inside: (v.inside || []).join('\n'),
+    max_bytes: sizeText(v.max_bytes),
+    max_age: String(v.max_age ?? '0'),
+    ports: Object.entries(v.server_ports || {}).map(([port, name]) => ({ port, name })).sort((a, b) => a.port - b.port),
+    listeners: { ...v.listeners },
+  };
+}
+
+// flowCheckError is a refusal made in the page, before sending: it names
+// the fields as the server's refusals do.
+class FlowCheckError extends Error {
+  constructor(message, culprits) {
+    super(message);
+    this.culprits = culprits;
+  }
+}
+
+// flowBody turns the form into PUT /api/v1/flows/settings, or throws a
+// FlowCheckError naming every field that cannot be sent.
+function flowBody(d) {
+  const problems = [];
+  const culprits = new Set();
+  const body = { inside: d.inside.split(/[\s,]+/).filter(Boolean) };
+  try {
+    body.max_bytes = parseSize(d.max_bytes);
+  } catch (err) {
+    problems.push(`Size cap: ${err.message}`);
+    culprits.add('max_bytes');
+  }
+  body.max_age = d.max_age.trim() || '0';
+  body.server_ports = {};
+  d.ports.forEach((r, i) => {
+    const text = String(r.port).trim();
+    const port = Number(text);
+    if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
+      problems.push(`Server port ${i + 1}: “${text}” is not a port number from 1 to 65535`);
+      culprits.add(`row:${i}`);
+    } else if (String(port) in body.server_ports) {
+      problems.push(`Server port ${port} is listed twice`);
+      culprits.add(`row:${i}`);
+    } else {
+      body.server_ports[String(port)] = String(r.name).trim();
+    }
+  });
+  body.listeners = {};
+  for (const [k, label] of FLOW_LISTENERS) {
+    body.listeners[k] = String(d.listeners[k] ?? '').trim();
+    if (!body.listeners[k]) {
+      problems.push(`${label} listener: empty; give an address like :2055, or off`);
+      culprits.add(`listener:${k}`);
+    }
+  }
+  if (problems.length) throw new FlowCheckError(problems.join('\n'), culprits);
+  return body;
+}
+
+// flowKey is the draft in canonical form, to tell whether it changed.
+function flowKey(d) {
+  try {
+    return JSON.stringify(flowBody(d));
+  } catch {
+    return `unsendable:${JSON.stringify(d)}`;
+  }
+}
+
+// flowCulprits finds the fields a server refusal names (one per line).
+function flowCulprits(msg, ports) {
+  const out = new Set();
+  for (const line of msg.split('\n')) {
+    let m = /flows\.server_ports\[(\d+)\]/.exec(line);
+    if (m) {
+      const i = ports.findIndex((r) => Number(r.port) === Number(m[1]));
+      out.add(i >= 0 ? `row:${i}` : 'ports');
+      continue;
+    }
+    m = /listeners\.(netflow|sflow|jflow)/.exec(line);
+    if (m) out.add(`listener:${m[1]}`);
+    else if (/flows\.inside|^inside:/.test(line)) out.add('inside');
+    else if (/max_bytes/.test(line)) out.add('max_bytes');
+    else if (/max_age/.test(line)) out.add('max_age');
+    else if (/server_ports/.test(line)) out.add('ports');
   }
   return out;
 }
@@ -175,6 +310,10 @@ function target(c) {
 }
 
 // ---- small form helpers -----------------------------------------------------
+
+// removeCell is the × at the end of an editable table row.
+const removeCell = (label, testid, remove) => h('td', { class: 'row-actions' },
+  h('button', { type: 'button', class: 'icon-btn', 'aria-label': label, testid, onclick: remove }, '×'));
 
 const input = (testid, value, attrs = {}) => h('input', { testid, value: value ?? '', autocomplete: 'off', spellcheck: 'false', ...attrs });
 
@@ -554,6 +693,10 @@ export function settingsPage(view) {
   let retBase = '';       // the retention settings as saved, canonical JSON
   let retDraft = null;    // the retention settings as edited
   let retBad = new Set(); // the retention fields the last refusal names
+  let flowBase = '';      // the flow settings as saved, canonical JSON
+  let flowDraft = null;   // the flow settings form as edited
+  let flowView = null;    // the server's last word: saved and running values, notices
+  let flowBad = new Set(); // the flow fields the last refusal names
   let incidentsTimer = 0;
   let destroyed = false;
 
@@ -569,6 +712,11 @@ export function settingsPage(view) {
   const retError = h('p', { class: 'form-error retention-error', role: 'alert', testid: 'retention-error', hidden: true });
   const retBox = h('div', { testid: 'retention' }, h('p', { class: 'muted' }, 'Loading…'));
   const addRetRuleBtn = h('button', { type: 'button', testid: 'retention-rule-add', disabled: true, onclick: addRetentionRule }, 'Add rule');
+  const flowError = h('p', { class: 'form-error retention-error', role: 'alert', testid: 'flows-settings-error', hidden: true });
+  const flowBox = h('div', { testid: 'flows-settings' }, h('p', { class: 'muted' }, 'Loading…'));
+  // The database's size now, kept apart so the form is not redrawn when
+  // it is read.
+  const flowUsage = h('p', { class: 'muted small', testid: 'flows-db-usage', 'aria-live': 'polite' });
 
   fill(view, h('section', { class: 'page settings-page', testid: 'settings-page' },
     h('div', { class: 'page-head settings-head' }, h('h1', null, 'Settings'), dirtyMark, revertBtn, saveBtn),
@@ -588,12 +736,18 @@ export function settingsPage(view) {
       h('div', { class: 'section-head' }, h('h2', { id: 'settings-retention' }, 'Chart data retention'), addRetRuleBtn),
       h('p', { class: 'help' }, 'How long chart data is kept at each resolution, e.g. 36h, 2d, 12w or 1y; 0 keeps it forever. Coarser roll-ups must be kept at least as long as finer ones. Rules override these for the datasets they match (patterns like core-*, if.*.in_bps; empty matches all; an empty period comes from a less specific rule or the server). Expired data is removed in the background.'),
       retError,
-      retBox)));
+      retBox),
+    h('section', { 'aria-labelledby': 'settings-flows', testid: 'flows-settings-section', class: 'flows-settings' },
+      h('div', { class: 'section-head' }, h('h2', { id: 'settings-flows' }, 'Flows')),
+      h('p', { class: 'help' }, 'What the flow collector keeps and which hosts are yours. Inside networks, the size cap and how long flows are kept apply as soon as they are saved; listener addresses and server ports when the server restarts.'),
+      flowError,
+      flowBox)));
   document.title = 'Settings — Vantage';
 
   const notifDirty = () => draft !== null && JSON.stringify(draft) !== base;
   const retDirty = () => retDraft !== null && JSON.stringify(normRetention(retDraft)) !== retBase;
-  const dirty = () => notifDirty() || retDirty();
+  const flowDirty = () => flowDraft !== null && flowKey(flowDraft) !== flowBase;
+  const dirty = () => notifDirty() || retDirty() || flowDirty();
 
   // marks shows whether anything is unsaved.
   function marks() {
@@ -645,6 +799,7 @@ export function settingsPage(view) {
     try {
       if (notifDirty()) await saveNotifications();
       if (retDirty()) await saveRetention();
+      if (flowDirty()) await saveFlows();
     } finally {
       saveBtn.textContent = 'Save';
       changed();
@@ -709,6 +864,12 @@ export function settingsPage(view) {
       retError.hidden = true;
       retBad = new Set();
       renderRetention();
+    }
+    if (flowDraft) {
+      flowDraft = flowDraftOf(flowView);
+      flowError.hidden = true;
+      flowBad = new Set();
+      renderFlows();
     }
     changed();
   }
@@ -893,17 +1054,23 @@ export function settingsPage(view) {
 
   // ---- chart data retention ----
 
-  async function loadRetention() {
-    let r;
+  // readSection reads one section's settings, or says in its box why it
+  // cannot (501: this server does not offer them); null then.
+  async function readSection(read, box, unavailable, what) {
     try {
-      r = await api.retention();
+      return await read();
     } catch (err) {
-      if (err.status === 401 || destroyed) return;
-      fill(retBox, h('p', { class: err.status === 501 ? 'empty-note' : 'form-error' },
-        err.status === 501 ? 'Charts are not kept on this server.' : `Cannot read the retention settings: ${err.message}`));
-      return;
+      if (err.status !== 401 && !destroyed) {
+        fill(box, h('p', { class: err.status === 501 ? 'empty-note' : 'form-error' },
+          err.status === 501 ? unavailable : `Cannot read the ${what}: ${err.message}`));
+      }
+      return null;
     }
-    if (destroyed) return;
+  }
+
+  async function loadRetention() {
+    const r = await readSection(api.retention, retBox, 'Charts are not kept on this server.', 'retention settings');
+    if (!r || destroyed) return;
     retBase = JSON.stringify(normRetention(r));
     retDraft = keptRetention || JSON.parse(retBase);
     keptRetention = null;
@@ -948,23 +1115,200 @@ export function settingsPage(view) {
           return h('tr', { testid: `retention-rule-${i}`, class: retBad.has(`rule:${i}`) ? 'is-invalid' : null },
             pat('map', 'map', 'any'), pat('device', 'device', 'any'), pat('dataset', 'dataset', 'any'),
             PERIODS.map(([k, label]) => h('td', null, retInput(`retention-rule-${i}-${k}`, r, k, { 'aria-label': `Rule ${n}: ${label}`, placeholder: 'inherit', list: 'retention-hints' }))),
-            h('td', { class: 'row-actions' }, h('button', {
-              type: 'button', class: 'icon-btn', 'aria-label': `Remove retention rule ${n}`, testid: `retention-rule-${i}-remove`,
-              onclick: () => {
-                retDraft.rules.splice(i, 1);
-                retBad = new Set();
-                renderRetention();
-                marks();
-              },
-            }, '×')));
+            removeCell(`Remove retention rule ${n}`, `retention-rule-${i}-remove`, () => {
+              retDraft.rules.splice(i, 1);
+              retBad = new Set();
+              renderRetention();
+              marks();
+            }));
         }))))
       : h('p', { class: 'empty-note', testid: 'retention-rules-empty' }, 'No rules: every dataset follows the periods above.');
     fill(retBox, periods, rules);
   }
 
+  // ---- flows ----
+
+  async function loadFlows() {
+    const v = await readSection(api.flowSettings, flowBox, 'This server does not offer flow settings.', 'flow settings');
+    if (!v || destroyed) return;
+    setFlowView(v, keptFlows);
+    keptFlows = null;
+    renderFlows();
+    marks();
+    loadFlowUsage();
+  }
+
+  function setFlowView(v, draft) {
+    flowView = v;
+    flowBase = flowKey(flowDraftOf(v));
+    flowDraft = draft || flowDraftOf(v);
+    flowBad = new Set();
+  }
+
+  // loadFlowUsage shows the database's size beside the cap, from the
+  // collector's diagnostics.
+  async function loadFlowUsage() {
+    if (!flowView.collecting) {
+      fill(flowUsage, 'No flow database: this server does not collect flows.');
+      return;
+    }
+    let a;
+    try {
+      a = await api.flowAbout();
+    } catch (err) {
+      if (!destroyed && err.status !== 401) fill(flowUsage, `Database size unknown: ${err.message}`);
+      return;
+    }
+    if (destroyed) return;
+    fill(flowUsage,
+      h('span', { testid: 'flows-db-size', dataset: { bytes: String(a.database_bytes || 0) } }, `In use: ${roughSize(a.database_bytes || 0)}`),
+      a.max_bytes ? ` of the ${roughSize(a.max_bytes)} cap` : ' (no cap)',
+      ' · ',
+      h('span', { testid: 'flows-exporters-count' }, `${a.exporters} exporter${a.exporters === 1 ? '' : 's'}`),
+      a.database_error ? h('span', { class: 'missing' }, ` · ${a.database_error}`) : null);
+  }
+
+  async function saveFlows() {
+    flowError.hidden = true;
+    try {
+      const v = await api.saveFlowSettings(flowBody(flowDraft));
+      setFlowView(v);
+      const later = v.pending || [];
+      toast(later.length
+        ? `Flow settings saved; ${later.join(', ')} take${later.length === 1 ? 's' : ''} effect when the server restarts.`
+        : 'Flow settings saved and applied.', 'ok', later.length ? 8000 : 3000);
+      loadFlowUsage();
+    } catch (err) {
+      if (err.status === 401) return;
+      flowError.textContent = `Flow settings not saved: ${err.message}`;
+      flowError.hidden = false;
+      flowBad = err instanceof FlowCheckError ? err.culprits : flowCulprits(err.message, flowDraft.ports);
+      if (error.hidden && retError.hidden) flowError.scrollIntoView({ block: 'nearest' });
+    }
+    renderFlows();
+  }
+
+  // flowInput edits one text of the draft in place, like retInput.
+  function flowInput(tag, testid, obj, key, bad, attrs, after) {
+    const el = h(tag, {
+      testid, autocomplete: 'off', spellcheck: 'false', 'aria-invalid': flowBad.has(bad) ? 'true' : null, ...attrs,
+      oninput: () => {
+        obj[key] = el.value;
+        el.removeAttribute('aria-invalid');
+        if (after) after();
+        marks();
+      },
+    });
+    el.value = obj[key] ?? '';
+    return el;
+  }
+
+  // listenerNote says what a listener does now, and why a saved address
+  // is not what runs.
+  function listenerNote(k) {
+    const v = flowView;
+    const st = (v.listening || []).find((l) => l.name === k);
+    const parts = [];
+    if (st) parts.push(st.state === 'listening' ? `Listening on ${st.address}` : st.state === 'off' ? 'Off now' : `Not listening: ${st.error || st.state}`);
+    if (k in (v.flags || {})) parts.push(`--${k} ${v.flags[k]} on the command line wins over this`);
+    else if (v.running.listeners[k] !== v.listeners[k]) parts.push(`saved; takes effect when the server restarts (${v.running.listeners[k]} until then)`);
+    return parts.join(' · ');
+  }
+
+  function portEffect(r) {
+    const builtin = flowView.builtin_ports[String(Number(r.port))];
+    const name = String(r.name).trim();
+    if (!name) return builtin ? `removes ${builtin} from the built-in list` : 'needs a name (or is not on the built-in list)';
+    return builtin ? `renames ${builtin}` : 'adds a server port';
+  }
+
+  function renderFlows() {
+    if (!flowDraft) return;
+    const v = flowView;
+    const d = flowDraft;
+    const capHint = h('small', { class: 'help', testid: 'flows-max-bytes-parsed', 'aria-live': 'polite' });
+    const showCap = () => {
+      try {
+        const n = parseSize(d.max_bytes);
+        capHint.textContent = n ? `${n.toLocaleString('en-US')} bytes; the oldest days are dropped beyond it` : 'no cap: the database grows until the disk is full';
+        capHint.classList.remove('missing');
+      } catch (err) {
+        capHint.textContent = err.message;
+        capHint.classList.add('missing');
+      }
+    };
+    showCap();
+    const cap = flowInput('input', 'flows-max-bytes', d, 'max_bytes', 'max_bytes', { placeholder: '10 GB', inputmode: 'decimal' }, showCap);
+    const age = flowInput('input', 'flows-max-age', d, 'max_age', 'max_age', { placeholder: '0', list: 'flows-age-hints' });
+    const inside = flowInput('textarea', 'flows-inside', d, 'inside', 'inside', { rows: 5, placeholder: '10.0.0.0/8\n192.0.2.0/24\n2001:db8::/32' });
+    // A listener flag's notice ("--netflow … wins") is told under its
+    // field; the others (restart, no collector, remote) go on top.
+    const general = (v.notices || []).filter((n) => !/^--(netflow|sflow|jflow) /.test(n));
+    const notices = general.length
+      ? h('ul', { class: 'warnings', testid: 'flows-notices' }, general.map((n) => h('li', null, n)))
+      : null;
+
+    const portRows = d.ports.map((r, i) => {
+      const effect = h('td', { class: 'muted small', testid: `flows-port-${i}-effect` }, portEffect(r));
+      const upd = () => { effect.textContent = portEffect(r); };
+      const builtin = v.builtin_ports[String(Number(r.port))];
+      return h('tr', { testid: `flows-port-${i}`, class: flowBad.has(`row:${i}`) ? 'is-invalid' : null },
+        h('td', null, flowInput('input', `flows-port-${i}-port`, r, 'port', `row:${i}`, { inputmode: 'numeric', 'aria-label': `Server port ${i + 1}: port`, placeholder: '8443' }, upd)),
+        h('td', null, flowInput('input', `flows-port-${i}-name`, r, 'name', `row:${i}`, { 'aria-label': `Server port ${i + 1}: name`, placeholder: builtin ? `empty removes ${builtin}` : 'e.g. https-alt' }, upd)),
+        effect,
+        removeCell(`Remove server port ${i + 1}`, `flows-port-${i}-remove`, () => {
+          d.ports.splice(i, 1);
+          flowBad = new Set();
+          renderFlows();
+          marks();
+        }));
+    });
+    const portsPending = (v.pending || []).includes('flows.server_ports');
+    const ports = h('fieldset', { class: 'params', testid: 'flows-ports' },
+      h('legend', null, 'Server ports'),
+      h('small', { class: 'help' }, `The client/server rule treats a host using a server port as the server, and names applications by it. ${Object.keys(v.builtin_ports || {}).length} ports are built in; add your own with a name, or take a built-in one off the list with an empty name.`),
+      d.ports.length
+        ? h('div', { class: 'table-wrap' }, h('table', { class: 'table settings-table retention-table', testid: 'flows-ports-table', 'aria-invalid': flowBad.has('ports') ? 'true' : null },
+          h('thead', null, h('tr', null, ['Port', 'Name', 'Effect', ''].map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', null, portRows)))
+        : h('p', { class: 'empty-note', testid: 'flows-ports-empty' }, 'No changes: the built-in list applies.'),
+      portsPending ? h('small', { class: 'help', testid: 'flows-ports-pending' }, `Saved; takes effect when the server restarts (until then ${Object.keys(v.running.server_ports).length ? Object.entries(v.running.server_ports).map(([p, n]) => `${p} ${n || 'removed'}`).join(', ') : 'the built-in list alone'}).`) : null,
+      h('div', null, h('button', {
+        type: 'button', testid: 'flows-port-add',
+        onclick: () => {
+          d.ports.push({ port: '', name: '' });
+          renderFlows();
+          marks();
+          flowBox.querySelector(`[data-testid="flows-port-${d.ports.length - 1}-port"]`)?.focus();
+        },
+      }, 'Add server port')));
+
+    const listeners = h('fieldset', { class: 'params', testid: 'flows-listeners' },
+      h('legend', null, 'Listeners'),
+      h('div', { class: 'row3' }, FLOW_LISTENERS.map(([k, label, def]) => field(`flows-listener-${k}`, label,
+        flowInput('input', `flows-listener-${k}`, d.listeners, k, `listener:${k}`, { placeholder: def }),
+        listenerNote(k)))),
+      h('small', { class: 'help' }, 'UDP addresses like :2055 (every address), 127.0.0.1:2055 or [::1]:2055, or off. IPFIX over TCP uses the NetFlow port too. Changes take effect when the server restarts.'));
+
+    fill(flowBox, notices,
+      h('fieldset', { class: 'params', testid: 'flows-store' },
+        h('legend', null, 'Inside networks and storage'),
+        h('div', { class: 'row3' },
+          h('div', { class: 'span2' }, field('flows-inside', 'Inside networks', inside,
+            'The networks whose hosts are yours, one per line (10.0.0.0/8, 192.0.2.7, 2001:db8::/32): “Inside hosts only” on the Flows page ranks only these. Empty: every host counts as inside.')),
+          h('div', { class: 'type-fields' },
+            h('div', { class: 'field' }, h('label', { for: 'flows-max-bytes' }, 'Database size cap'), cap, capHint, flowUsage),
+            field('flows-max-age', 'Keep flows for', age, 'e.g. 30d, 12w or 1y; 0 keeps them as long as the cap allows. Whole days are dropped.'))),
+        h('datalist', { id: 'flows-age-hints' }, AGE_HINTS.map((x) => h('option', { value: x })))),
+      listeners,
+      ports);
+    cap.id = 'flows-max-bytes';
+  }
+
   load();
   loadIncidents();
   loadRetention();
+  loadFlows();
   incidentsTimer = setInterval(loadIncidents, INCIDENTS_MS);
 
   return {
@@ -974,6 +1318,7 @@ export function settingsPage(view) {
       window.removeEventListener('beforeunload', onBeforeUnload);
       if (notifDirty()) kept = draft;
       if (retDirty()) keptRetention = retDraft;
+      if (flowDirty()) keptFlows = flowDraft;
       const dlg = document.getElementById('dialog');
       if (dlg.open) dlg.close();
     },
