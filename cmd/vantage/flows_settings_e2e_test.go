@@ -221,3 +221,26 @@ func TestFlowsSettings(t *testing.T) {
 	})
 	in.stop()
 }
+
+// TestFlowsSettingsWithoutCollector: on a server whose flow listeners are
+// all off nothing runs to apply the settings to, so every change waits for
+// a start with a listener on, and the answer says so.
+func TestFlowsSettingsWithoutCollector(t *testing.T) {
+	bin := buildBinary(t)
+	data := t.TempDir()
+	in := start(t, bin, data)
+	var v flowSettingsView
+	in.must("PUT", "/api/v1/flows/settings", map[string]any{"inside": []string{"192.0.2.0/24"}, "max_age": "90d"}, 200, &v)
+	notices := strings.Join(v.Notices, "\n")
+	if v.Collecting || !slices.Equal(v.Pending, []string{"flows.inside", "flows.max_age"}) || len(v.Running.Inside) != 0 || v.Running.MaxAge != "0" ||
+		!strings.Contains(notices, "flows.inside and flows.max_age take effect when the server restarts") || !strings.Contains(notices, "does not collect flows") {
+		t.Fatalf("without a collector: %+v", v)
+	}
+	in.stop()
+	in = start(t, bin, data, "--netflow", "127.0.0.1:0")
+	in.must("GET", "/api/v1/flows/settings", nil, 200, &v)
+	if !v.Collecting || len(v.Pending) != 0 || !slices.Equal(v.Running.Inside, []string{"192.0.2.0/24"}) || v.Running.MaxAge != "90d" {
+		t.Fatalf("with a collector: %+v", v)
+	}
+	in.stop()
+}
