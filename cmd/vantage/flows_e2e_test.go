@@ -138,6 +138,7 @@ func TestFlows(t *testing.T) {
 	if about.Exporters != 1 || about.Collector.Malformed != 1 || about.Backend != "embedded" {
 		t.Fatalf("about %+v", about)
 	}
+	checkFlowAccess(t, in)
 	pw := filepath.Join(t.TempDir(), "pw")
 	os.WriteFile(pw, []byte(adminPassword), 0o600)
 	out, err := exec.Command(in.cmd.Path, "flows", "top", "--by", "host", "--since", "1h", "--url", in.url, "--password-file", pw).CombinedOutput()

@@ -57,10 +57,10 @@ type FlowAbout struct {
 }
 
 func (a *API) flowRoutes() {
-	a.handle("GET /api/v1/flows/exporters", "Flow exporters: address, versions (format → records), records, sequence gaps, templates, last seen, devices at that address", false, a.flowExporters)
-	a.handle("GET /api/v1/flows/top", "Top hosts, clients, servers, conversations, protocols, applications, exporters or interfaces: by, metric (bytes|packets|sessions), from, to, limit, exporter, interface (ifIndex), dir (in|out), host, subnet, port, proto, inside=true", false, a.flowTop)
-	a.handle("GET /api/v1/flows/chart", "Traffic over time in about 200 buckets (buckets=N), each session spread over the time it lasted; same filters as top", false, a.flowChart)
-	a.handle("GET /api/v1/flows/about", "Flow collector diagnostics: versions, listeners, exporters, templates, drops, database size", false, a.flowAbout)
+	a.handle("GET /api/v1/flows/exporters", "Flow exporters the caller may see (every one for administrators and readers of every map; else those that are devices on the caller's maps): address, versions (format → records), records, sequence gaps, templates, last seen, devices at that address", false, a.flowExporters)
+	a.handle("GET /api/v1/flows/top", "Top hosts, clients, servers, conversations, protocols, applications, exporters or interfaces: by, metric (bytes|packets|sessions), from, to, limit, exporter, interface (ifIndex), dir (in|out), host, subnet, port, proto, inside=true. Without read access to every map (\"*\") or the admin group, exporter= must name an exporter that is a device on a map the caller may read", false, a.flowTop)
+	a.handle("GET /api/v1/flows/chart", "Traffic over time in about 200 buckets (buckets=N), each session spread over the time it lasted; same filters and access as top", false, a.flowChart)
+	a.handle("GET /api/v1/flows/about", "Flow collector diagnostics: versions, listeners, exporters, templates, drops, database size (administrators and readers of every map)", false, a.flowAbout)
 	a.route("GET /api/v1/flows/settings", "Flow settings as saved in config.yaml (inside networks, max_bytes, max_age, server_ports, listeners) beside the values the running server uses (running), the saved keys waiting for a restart (pending) and listener flags that win (flags)", anyUser, a.flowSettings)
 	a.route("PUT /api/v1/flows/settings", "Change the flow settings (fields left out keep their values); saved to config.yaml. Inside networks, max_bytes and max_age apply at once; listeners and server_ports when the server restarts", serverAdmin, a.setFlowSettings)
 }
@@ -83,7 +83,7 @@ func (a *API) flowExporters(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadGateway, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ex)
+	writeJSON(w, http.StatusOK, a.visibleExporters(r, ex))
 }
 
 func (a *API) flowTop(w http.ResponseWriter, r *http.Request) {
@@ -94,6 +94,9 @@ func (a *API) flowTop(w http.ResponseWriter, r *http.Request) {
 	q, inside, err := parseFlowQuery(r, time.Now())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	if !a.flowScope(r.Context(), w, r, f, q.Exporter) {
 		return
 	}
 	rows, err := f.Top(r.Context(), q, inside)
@@ -117,6 +120,9 @@ func (a *API) flowChart(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
+	if !a.flowScope(r.Context(), w, r, f, q.Exporter) {
+		return
+	}
 	buckets := 200
 	if s := r.URL.Query().Get("buckets"); s != "" {
 		if buckets, err = strconv.Atoi(s); err != nil || buckets < 1 || buckets > 2000 {
@@ -135,6 +141,10 @@ func (a *API) flowChart(w http.ResponseWriter, r *http.Request) {
 func (a *API) flowAbout(w http.ResponseWriter, r *http.Request) {
 	f, ok := a.flows(w)
 	if !ok {
+		return
+	}
+	if !a.allFlows(r) {
+		writeError(w, http.StatusForbidden, errFlowScope)
 		return
 	}
 	about, err := f.About(r.Context())

@@ -338,6 +338,13 @@ export function flowsPage(view, params) {
         clearInterval(liveTimer);
         return;
       }
+      if (err.status === 403 && !st.exporter) {
+        // Not every map is readable: only the exporters on the user's own
+        // maps, listed below, can be opened.
+        showError('Your access shows the flows of the exporters on your maps: pick one in the Exporters list below, or open a device’s Flows link on its map.');
+        loadExporters(seq);
+        return;
+      }
       showError(`Cannot read the flows: ${err.message}`);
       return;
     }
