@@ -15,11 +15,11 @@ import (
 	"net"
 	"net/netip"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/vantage-monitor/vantage/internal/ctl"
 	"github.com/vantage-monitor/vantage/internal/loginlimit"
+	"github.com/vantage-monitor/vantage/internal/tcpserve"
 )
 
 // Deps are the console's collaborators.
@@ -41,8 +41,6 @@ type Server struct {
 	cfg     Config
 	deps    Deps
 	limiter *loginlimit.Limiter
-	slots   chan struct{}
-	wg      sync.WaitGroup
 }
 
 // New checks the configuration; the server is inert until Serve.
@@ -56,45 +54,17 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Server{cfg: cfg, deps: deps, limiter: loginlimit.New(cfg.Login, deps.Now), slots: make(chan struct{}, cfg.MaxConnections)}, nil
+	return &Server{cfg: cfg, deps: deps, limiter: loginlimit.New(cfg.Login, deps.Now)}, nil
 }
 
 // Serve accepts sessions on ln until ctx ends, then closes ln and every
 // session and waits for them.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	stop := context.AfterFunc(ctx, func() { ln.Close() })
-	defer stop()
-	defer s.wg.Wait()
-	var delay time.Duration
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			if errors.Is(err, net.ErrClosed) {
-				return fmt.Errorf("console listener %s: %w", ln.Addr(), err)
-			}
-			s.deps.Logger.Warn("console accept failed", "err", err)
-			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-			time.Sleep(delay)
-			continue
-		}
-		delay = 0
-		select {
-		case s.slots <- struct{}{}:
-		default:
-			s.deps.Logger.Warn("console connection refused: too many sessions", "peer", c.RemoteAddr().String())
-			c.SetWriteDeadline(time.Now().Add(time.Second))
-			io.WriteString(c, "Too many console sessions; try again later.\r\n")
-			c.Close()
-			continue
-		}
-		s.wg.Go(func() {
-			defer func() { <-s.slots }()
-			s.ServeConn(ctx, c)
-		})
-	}
+	return tcpserve.Loop{
+		Name: "console", Max: s.cfg.MaxConnections, Logger: s.deps.Logger,
+		Busy:    func(c net.Conn) { io.WriteString(c, "Too many console sessions; try again later.\r\n") },
+		Session: s.ServeConn,
+	}.Serve(ctx, ln)
 }
 
 // allowed applies the address filter: loopback only unless the hook says

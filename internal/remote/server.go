@@ -15,15 +15,14 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/vantage-monitor/vantage/internal/ctl"
 	"github.com/vantage-monitor/vantage/internal/loginlimit"
+	"github.com/vantage-monitor/vantage/internal/tcpserve"
 )
 
 // Source is what the protocol reads: the same views as the admin
@@ -66,8 +65,6 @@ type Server struct {
 	cfg     Config
 	deps    Deps
 	limiter *loginlimit.Limiter
-	slots   chan struct{}
-	wg      sync.WaitGroup
 }
 
 // writeTimeout bounds one write, so a client that stops reading cannot
@@ -88,53 +85,25 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Server{cfg: cfg, deps: deps, limiter: loginlimit.New(cfg.Login, deps.Now), slots: make(chan struct{}, cfg.MaxConnections)}, nil
+	return &Server{cfg: cfg, deps: deps, limiter: loginlimit.New(cfg.Login, deps.Now)}, nil
 }
 
 // Serve accepts connections on ln until ctx ends, then closes ln and every
 // session and waits for them.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	stop := context.AfterFunc(ctx, func() { ln.Close() })
-	defer stop()
-	defer s.wg.Wait()
-	var delay time.Duration
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
+	return tcpserve.Loop{
+		Name: "remote", Max: s.cfg.MaxConnections, Logger: s.deps.Logger,
+		Admit: func(c net.Conn) bool {
+			if s.deps.Allow != nil && !s.deps.Allow(addrOf(c.RemoteAddr())) {
+				s.deps.Logger.Warn("remote connection refused by the address filter", "peer", c.RemoteAddr().String())
+				c.Close()
+				return false
 			}
-			if errors.Is(err, net.ErrClosed) {
-				return fmt.Errorf("remote listener %s: %w", ln.Addr(), err)
-			}
-			// Out of file descriptors and the like: back off, as
-			// net/http does, instead of spinning or giving up.
-			s.deps.Logger.Warn("remote accept failed", "err", err)
-			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-			time.Sleep(delay)
-			continue
-		}
-		delay = 0
-		peer := addrOf(c.RemoteAddr())
-		if s.deps.Allow != nil && !s.deps.Allow(peer) {
-			s.deps.Logger.Warn("remote connection refused by the address filter", "peer", c.RemoteAddr().String())
-			c.Close()
-			continue
-		}
-		select {
-		case s.slots <- struct{}{}:
-		default:
-			s.deps.Logger.Warn("remote connection refused: too many connections", "peer", c.RemoteAddr().String(), "max", s.cfg.MaxConnections)
-			c.SetWriteDeadline(time.Now().Add(time.Second))
-			c.Write([]byte(reply("", CodeUnavailable, "too many connections")))
-			c.Close()
-			continue
-		}
-		s.wg.Go(func() {
-			defer func() { <-s.slots }()
-			s.serveSocket(ctx, c)
-		})
-	}
+			return true
+		},
+		Busy:    func(c net.Conn) { c.Write([]byte(reply("", CodeUnavailable, "too many connections"))) },
+		Session: s.serveSocket,
+	}.Serve(ctx, ln)
 }
 
 // serveSocket decides between TLS and plain text, then runs the session.
