@@ -21,66 +21,16 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE, CHROMIUM, PASSWORD, acceptor, api, dev, guardedContext, launch, screenshots, tid } from './lib.mjs';
 
-const BASE = (process.env.VANTAGE_URL || '').replace(/\/$/, '');
-const PASSWORD = process.env.VANTAGE_PASSWORD || '';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.SCREENSHOT_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'vantage-charts-screenshots-'));
+const { dir: SHOTS, shot } = screenshots('charts');
 const DOC_SHOT = process.env.CHARTS_DOC_SHOT || '';
 const MAP = 'Core Lab'; // a space, to exercise the device IDs' encoding
 const WEB = 'Core%20Lab~web';
 const DB = 'Core%20Lab~db';
 
-fs.mkdirSync(SHOTS, { recursive: true });
-
 // ---- helpers -----------------------------------------------------------
 
-let shotNo = 0;
-async function shot(page, name) {
-  shotNo++;
-  const file = path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file });
-  return file;
-}
-
-const tid = (id) => `[data-testid="${id}"]`;
-const dev = (name) => tid(`device-${name}`);
-
-// api calls the server directly (not through the page), as admin.
-async function api(method, p, body) {
-  const resp = await fetch(BASE + p, {
-    method,
-    headers: { Authorization: 'Basic ' + Buffer.from(`admin:${PASSWORD}`).toString('base64'), 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await resp.text();
-  assert.ok(resp.ok, `${method} ${p}: ${resp.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-// acceptor is a TCP service on loopback that accepts and closes.
-async function acceptor() {
-  const sockets = new Set();
-  const server = net.createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('error', () => {});
-    sock.end();
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: server.address().port,
-    stop: () => new Promise((resolve) => {
-      server.close(resolve);
-      for (const s of sockets) s.destroy();
-    }),
-  };
-}
 
 // chartState reads the page's address: its series, from and to.
 async function chartState(page) {
@@ -100,27 +50,10 @@ async function rangeOf(page) {
 // ---- the walk-through ----------------------------------------------------
 
 test('Vantage strip charts and retention settings in a real browser', { timeout: 240_000 }, async (t) => {
-  assert.ok(BASE, 'VANTAGE_URL is required');
-  assert.ok(PASSWORD, 'VANTAGE_PASSWORD is required');
-  assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM} (apt-get install chromium)`);
-  t.diagnostic(`screenshots: ${SHOTS}`);
-  const origin = new URL(BASE).origin;
-
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  t.after(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  const browser = await launch(t, SHOTS);
   const outside = [];
   const pageErrors = [];
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(origin + '/') || url.startsWith('data:')) return route.continue();
-    outside.push(url);
-    return route.abort();
-  });
+  const context = await guardedContext(browser, { viewport: { width: 1440, height: 900 }, acceptDownloads: true }, outside);
   const page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
   page.on('console', (m) => {

@@ -22,75 +22,16 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE, CHROMIUM, PASSWORD, acceptor, api, centre, guardedContext, launch, screenshots, tid } from './lib.mjs';
 
-const BASE = (process.env.VANTAGE_URL || '').replace(/\/$/, '');
-const PASSWORD = process.env.VANTAGE_PASSWORD || '';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.SCREENSHOT_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'vantage-flows-screenshots-'));
+const { dir: SHOTS, shot } = screenshots('flows');
 const DOC_SHOT = process.env.FLOWS_DOC_SHOT || '';
 const MAP = 'Flow Lab'; // a space, to exercise the device IDs' encoding
 const ROUTER = 'Flow%20Lab~router';
 const SCAN_MAP = 'Scan Lab';
 
-fs.mkdirSync(SHOTS, { recursive: true });
-
 // ---- helpers -----------------------------------------------------------
 
-let shotNo = 0;
-async function shot(page, name) {
-  shotNo++;
-  const file = path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file });
-  return file;
-}
-
-const tid = (id) => `[data-testid="${id}"]`;
-
-async function api(method, p, body) {
-  const resp = await fetch(BASE + p, {
-    method,
-    headers: { Authorization: 'Basic ' + Buffer.from(`admin:${PASSWORD}`).toString('base64'), 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await resp.text();
-  assert.ok(resp.ok, `${method} ${p}: ${resp.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-// acceptor is a TCP service on loopback that accepts and closes: the port
-// the discovery scan finds open.
-async function acceptor() {
-  const sockets = new Set();
-  const server = net.createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    sock.on('error', () => {});
-    sock.end();
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: server.address().port,
-    stop: () => new Promise((resolve) => {
-      server.close(resolve);
-      for (const s of sockets) s.destroy();
-    }),
-  };
-}
-
-async function centre(page, selector) {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const box = await page.locator(selector).boundingBox({ timeout: 5000 }).catch(() => null);
-    if (box) return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-    assert.ok(Date.now() < deadline, `${selector} is not on screen`);
-    await page.waitForTimeout(100);
-  }
-}
 
 // flowsState reads the page's address.
 function flowsState(page) {
@@ -120,27 +61,10 @@ async function waitForRequest(list, after, ok, what) {
 // ---- the walk-through ----------------------------------------------------
 
 test('Vantage Flows window and map tools in a real browser', { timeout: 240_000 }, async (t) => {
-  assert.ok(BASE, 'VANTAGE_URL is required');
-  assert.ok(PASSWORD, 'VANTAGE_PASSWORD is required');
-  assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM} (apt-get install chromium)`);
-  t.diagnostic(`screenshots: ${SHOTS}`);
-  const origin = new URL(BASE).origin;
-
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  t.after(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const browser = await launch(t, SHOTS);
   const outside = [];
   const pageErrors = [];
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(origin + '/') || url.startsWith('data:')) return route.continue();
-    outside.push(url);
-    return route.abort();
-  });
+  const context = await guardedContext(browser, { viewport: { width: 1440, height: 900 } }, outside);
   const page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
   page.on('console', (m) => {

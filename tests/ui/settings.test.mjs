@@ -26,48 +26,18 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE, PASSWORD, launch, api, dev, guardedContext, screenshots, tid } from './lib.mjs';
 
-const BASE = (process.env.VANTAGE_URL || '').replace(/\/$/, '');
-const PASSWORD = process.env.VANTAGE_PASSWORD || '';
 const WEBHOOK = (process.env.WEBHOOK_URL || '').replace(/\/$/, '');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.SCREENSHOT_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'vantage-settings-screenshots-'));
+const { dir: SHOTS, shot } = screenshots('settings');
 const DOC_SHOT = process.env.SETTINGS_DOC_SHOT || '';
 const FLOW_EXPORTERS = process.env.FLOW_EXPORTERS || '';
 const MAP = 'Ops Floor'; // a space, to exercise URL encoding
 const STATUS_WAIT = 45_000;
 
-fs.mkdirSync(SHOTS, { recursive: true });
-
 // ---- helpers -----------------------------------------------------------
 
-let shotNo = 0;
-async function shot(page, name) {
-  shotNo++;
-  const file = path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file });
-  return file;
-}
-
-const tid = (id) => `[data-testid="${id}"]`;
-const dev = (name) => tid(`device-${name}`);
-
-// api calls the server directly (not through the page), as admin.
-async function api(method, p, body) {
-  const resp = await fetch(BASE + p, {
-    method,
-    headers: { Authorization: 'Basic ' + Buffer.from(`admin:${PASSWORD}`).toString('base64'), 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await resp.text();
-  assert.ok(resp.ok, `${method} ${p}: ${resp.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 // received lists what the webhook receiver got so far.
 async function received() {
@@ -144,28 +114,11 @@ async function waitStatus(page, name, status, timeout = STATUS_WAIT) {
 // ---- the walk-through ----------------------------------------------------
 
 test('Vantage settings page and map maintenance in a real browser', { timeout: 240_000 }, async (t) => {
-  assert.ok(BASE, 'VANTAGE_URL is required');
-  assert.ok(PASSWORD, 'VANTAGE_PASSWORD is required');
   assert.ok(WEBHOOK, 'WEBHOOK_URL is required');
-  assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM} (apt-get install chromium)`);
-  t.diagnostic(`screenshots: ${SHOTS}`);
-  const origin = new URL(BASE).origin;
-
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  t.after(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const browser = await launch(t, SHOTS);
   const outside = [];
   const pageErrors = [];
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(origin + '/') || url.startsWith('data:')) return route.continue();
-    outside.push(url);
-    return route.abort();
-  });
+  const context = await guardedContext(browser, { viewport: { width: 1440, height: 900 } }, outside);
   const page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
   page.on('console', (m) => {

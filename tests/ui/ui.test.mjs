@@ -26,21 +26,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE, CHROMIUM, PASSWORD, centre, dev, guardedContext, launch, screenshots } from './lib.mjs';
 
-const BASE = (process.env.VANTAGE_URL || '').replace(/\/$/, '');
-const PASSWORD = process.env.VANTAGE_PASSWORD || '';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.SCREENSHOT_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'vantage-ui-screenshots-'));
+const { dir: SHOTS, shot } = screenshots('ui');
 const MAP = 'UI Test'; // a space, to exercise URL encoding
 const STATUS_WAIT = 45_000;
 const SNMP_PORT = process.env.SNMP_PORT || '';
 const SNMP_ADDRESS = process.env.SNMP_ADDRESS || '127.0.0.1';
 const SNMP_COMMUNITY = process.env.SNMP_COMMUNITY || 'public';
-
-fs.mkdirSync(SHOTS, { recursive: true });
 
 // ---- the SMTP-like service whose death the UI must show -----------------
 
@@ -86,15 +80,6 @@ async function smtpService() {
 
 // ---- helpers -----------------------------------------------------------
 
-let shotNo = 0;
-async function shot(page, name) {
-  shotNo++;
-  const file = path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file });
-  return file;
-}
-
-const dev = (name) => `[data-testid="device-${name}"]`;
 
 async function waitStatus(page, name, status, timeout = STATUS_WAIT) {
   try {
@@ -127,44 +112,14 @@ async function addDevice(page, { name, address, probe, params = {}, interval, do
   await page.waitForSelector(dev(name));
 }
 
-// centre returns the screen centre of an element. A map update can replace
-// the element while it is measured, so it retries for a few seconds.
-async function centre(page, selector) {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const box = await page.locator(selector).boundingBox({ timeout: 5000 }).catch(() => null);
-    if (box) return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-    assert.ok(Date.now() < deadline, `${selector} is not on screen`);
-    await page.waitForTimeout(100);
-  }
-}
-
 // ---- the walk-through ----------------------------------------------------
 
 test('Vantage web UI in a real browser', { timeout: 300_000 }, async (t) => {
-  assert.ok(BASE, 'VANTAGE_URL is required');
-  assert.ok(PASSWORD, 'VANTAGE_PASSWORD is required');
-  assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM} (apt-get install chromium)`);
-  t.diagnostic(`screenshots: ${SHOTS}`);
-  const origin = new URL(BASE).origin;
   const smtp = await smtpService();
-
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  t.after(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const browser = await launch(t, SHOTS);
   const outside = [];
   const pageErrors = [];
-  // Nothing may leave the server's origin: block and record anything else.
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(origin + '/') || url.startsWith('data:')) return route.continue();
-    outside.push(url);
-    return route.abort();
-  });
+  const context = await guardedContext(browser, { viewport: { width: 1440, height: 900 } }, outside);
   const watch = (p) => {
     p.on('pageerror', (err) => pageErrors.push(err.message));
     p.on('console', (m) => {

@@ -17,15 +17,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE, PASSWORD, launch, api, guardedContext, screenshots, tid } from './lib.mjs';
 
-const BASE = (process.env.VANTAGE_URL || '').replace(/\/$/, '');
-const PASSWORD = process.env.VANTAGE_PASSWORD || '';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.SCREENSHOT_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'vantage-users-screenshots-'));
+const { dir: SHOTS, shot } = screenshots('users');
 const SEEN = 'Lab Core';
 const HIDDEN = 'Finance';
 const READER = 'rita';
@@ -33,24 +27,6 @@ const READER_PW = 'rita-reads-only';
 const ACKER = 'alex';
 const ACKER_PW = 'alex-acknowledges';
 
-fs.mkdirSync(SHOTS, { recursive: true });
-let shotNo = 0;
-async function shot(page, name) {
-  shotNo++;
-  await page.screenshot({ path: path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`) });
-}
-const tid = (id) => `[data-testid="${id}"]`;
-
-async function api(method, p, body) {
-  const resp = await fetch(BASE + p, {
-    method,
-    headers: { Authorization: 'Basic ' + Buffer.from(`admin:${PASSWORD}`).toString('base64'), 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await resp.text();
-  assert.ok(resp.ok, `${method} ${p}: ${resp.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 // openDevice opens a device's status window from the keyboard.
 async function openDevice(page, name) {
@@ -69,24 +45,11 @@ async function login(page, user, password) {
 }
 
 test('users and access in a real browser', { timeout: 180_000 }, async (t) => {
-  assert.ok(BASE && PASSWORD, 'VANTAGE_URL and VANTAGE_PASSWORD are required');
-  const origin = new URL(BASE).origin;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  t.after(() => browser.close());
+  const browser = await launch(t, SHOTS);
   const outside = [];
   const pageErrors = [];
   async function newPage() {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(origin + '/') || url.startsWith('data:')) return route.continue();
-      outside.push(url);
-      return route.abort();
-    });
+    const context = await guardedContext(browser, { viewport: { width: 1280, height: 860 } }, outside);
     const page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('console', (m) => {
