@@ -21,7 +21,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, CHROMIUM, PASSWORD, acceptor, api, dev, guardedContext, launch, screenshots, tid } from './lib.mjs';
+import { BASE, PASSWORD, acceptor, api, dev, guardedContext, launch, screenshots, tid, stepper } from './lib.mjs';
 
 const { dir: SHOTS, shot } = screenshots('charts');
 const DOC_SHOT = process.env.CHARTS_DOC_SHOT || '';
@@ -68,16 +68,7 @@ test('Vantage strip charts and retention settings in a real browser', { timeout:
     if (u.pathname === '/api/v1/charts') chartRequests.push(u);
   });
 
-  let failed = false;
-  const step = (name, fn) => t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
-    try {
-      await fn();
-    } catch (err) {
-      failed = true;
-      await shot(page, `FAILED-${name.replace(/\W+/g, '-')}`).catch(() => {});
-      throw err;
-    }
-  });
+  const step = stepper(t, (label) => shot(page, label));
 
   const web = await acceptor();
   const db = await acceptor();

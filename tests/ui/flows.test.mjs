@@ -22,7 +22,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, CHROMIUM, PASSWORD, acceptor, api, centre, guardedContext, launch, screenshots, tid } from './lib.mjs';
+import { BASE, PASSWORD, acceptor, api, centre, guardedContext, launch, screenshots, tid, stepper } from './lib.mjs';
 
 const { dir: SHOTS, shot } = screenshots('flows');
 const DOC_SHOT = process.env.FLOWS_DOC_SHOT || '';
@@ -81,16 +81,7 @@ test('Vantage Flows window and map tools in a real browser', { timeout: 240_000 
     if (u.pathname === '/api/v1/flows/top') topRequests.push(u);
   });
 
-  let failed = false;
-  const step = (name, fn) => t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
-    try {
-      await fn();
-    } catch (err) {
-      failed = true;
-      await shot(page, `FAILED-${name.replace(/\W+/g, '-')}`).catch(() => {});
-      throw err;
-    }
-  });
+  const step = stepper(t, (label) => shot(page, label));
 
   const svc = await acceptor();
   t.after(() => svc.stop());

@@ -104,3 +104,19 @@ export async function guardedContext(browser, options, outside) {
   });
   return context;
 }
+
+// stepper returns step(name, fn, skip): a subtest of t that is skipped
+// once an earlier step failed (or when skip says why), and on failure
+// calls failedShot(label) for a screenshot of the moment.
+export function stepper(t, failedShot) {
+  let failed = false;
+  return (name, fn, skip = false) => t.test(name, { skip: (failed && 'an earlier step failed') || skip }, async () => {
+    try {
+      await fn();
+    } catch (err) {
+      failed = true;
+      await Promise.resolve().then(() => failedShot(`FAILED-${name.replace(/\W+/g, '-')}`)).catch(() => {});
+      throw err;
+    }
+  });
+}

@@ -27,7 +27,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { BASE, PASSWORD, launch, api, dev, guardedContext, screenshots, tid } from './lib.mjs';
+import { BASE, PASSWORD, launch, api, dev, guardedContext, screenshots, tid, stepper } from './lib.mjs';
 
 const WEBHOOK = (process.env.WEBHOOK_URL || '').replace(/\/$/, '');
 const { dir: SHOTS, shot } = screenshots('settings');
@@ -127,16 +127,7 @@ test('Vantage settings page and map maintenance in a real browser', { timeout: 2
     if (m.type() === 'error' && !/Failed to load resource: .*status of 4\d\d/.test(m.text())) pageErrors.push(m.text());
   });
 
-  let failed = false;
-  const step = (name, fn) => t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
-    try {
-      await fn();
-    } catch (err) {
-      failed = true;
-      await shot(page, `FAILED-${name.replace(/\W+/g, '-')}`).catch(() => {});
-      throw err;
-    }
-  });
+  const step = stepper(t, (label) => shot(page, label));
 
   // A map to scope a rule to and to put in maintenance: "gone" is a mail
   // service that dies once the rule is saved, "behind" sits behind it as
@@ -408,15 +399,8 @@ test('Vantage settings page and map maintenance in a real browser', { timeout: 2
     assert.ok(await page.isHidden(tid('map-maint-banner')), 'no banner after a reload');
   });
 
-  await t.test('flow settings: inside networks and the size cap, checked, saved and applied', { skip: (!FLOW_EXPORTERS && 'FLOW_EXPORTERS is not set: the server collects no flows') || (failed && 'an earlier step failed') }, async () => {
-    try {
-      await flowSettingsStep();
-    } catch (err) {
-      failed = true;
-      await shot(page, 'FAILED-flow-settings').catch(() => {});
-      throw err;
-    }
-  });
+  await step('flow settings: inside networks and the size cap, checked, saved and applied', flowSettingsStep,
+    !FLOW_EXPORTERS && 'FLOW_EXPORTERS is not set: the server collects no flows');
 
   async function flowSettingsStep() {
     const putFlows = () => page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith('/api/v1/flows/settings'));

@@ -27,7 +27,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { BASE, CHROMIUM, PASSWORD, centre, dev, guardedContext, launch, screenshots } from './lib.mjs';
+import { BASE, PASSWORD, centre, dev, guardedContext, launch, screenshots, stepper } from './lib.mjs';
 
 const { dir: SHOTS, shot } = screenshots('ui');
 const MAP = 'UI Test'; // a space, to exercise URL encoding
@@ -131,16 +131,7 @@ test('Vantage web UI in a real browser', { timeout: 300_000 }, async (t) => {
   const page = await context.newPage();
   watch(page);
 
-  let failed = false;
-  const step = (name, fn, skip = false) => t.test(name, { skip: (failed && 'an earlier step failed') || skip }, async () => {
-    try {
-      await fn();
-    } catch (err) {
-      failed = true;
-      await shot(page, `FAILED-${name.replace(/\W+/g, '-')}`).catch(() => {});
-      throw err;
-    }
-  });
+  const step = stepper(t, (label) => shot(page, label));
 
   await step('log in', async () => {
     await page.goto(BASE + '/');

@@ -17,7 +17,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, PASSWORD, launch, api, guardedContext, screenshots, tid } from './lib.mjs';
+import { BASE, PASSWORD, launch, api, guardedContext, screenshots, tid, stepper } from './lib.mjs';
 
 const { dir: SHOTS, shot } = screenshots('users');
 const SEEN = 'Lab Core';
@@ -57,17 +57,8 @@ test('users and access in a real browser', { timeout: 180_000 }, async (t) => {
     });
     return page;
   }
-  let failed = false;
   let current = null;
-  const step = (name, fn) => t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
-    try {
-      await fn();
-    } catch (err) {
-      failed = true;
-      if (current) await shot(current, `FAILED-${name.replace(/\W+/g, '-')}`).catch(() => {});
-      throw err;
-    }
-  });
+  const step = stepper(t, (label) => current && shot(current, label));
 
   await step('two maps', async () => {
     for (const name of [SEEN, HIDDEN]) {
