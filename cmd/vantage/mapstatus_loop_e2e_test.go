@@ -1,56 +1,12 @@
 package main
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
-
-// toggleService is a loopback TCP service that can be stopped and started
-// again on the same port, so a device watching it goes down and comes back.
-type toggleService struct {
-	t    *testing.T
-	addr string
-	ln   net.Listener
-}
-
-func newToggleService(t *testing.T) *toggleService {
-	t.Helper()
-	s := &toggleService{t: t}
-	s.start("127.0.0.1:0")
-	s.addr = s.ln.Addr().String()
-	t.Cleanup(func() { s.ln.Close() })
-	return s
-}
-
-func (s *toggleService) start(addr string) {
-	s.t.Helper()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		s.t.Fatalf("listen %s: %v", addr, err)
-	}
-	s.ln = ln
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-}
-
-func (s *toggleService) stop()    { s.ln.Close() }
-func (s *toggleService) restart() { s.start(s.addr) }
-
-func (s *toggleService) port() string {
-	_, p, _ := net.SplitHostPort(s.addr)
-	return p
-}
 
 type mapSummary struct {
 	Status  string
@@ -115,8 +71,8 @@ func TestMapStatusLoopAcrossServers(t *testing.T) {
 		}
 		return p
 	}
-	svc, steady := newToggleService(t), newToggleService(t)
-	tcp := func(name string, s *toggleService) map[string]any {
+	svc, steady := newAcceptor(t), newAcceptor(t)
+	tcp := func(name string, s *acceptor) map[string]any {
 		return map[string]any{"name": name, "address": "127.0.0.1", "probe": "tcp", "interval": "1s", "down_after": 1,
 			"params": map[string]string{"port": s.port(), "timeout": "1s"}}
 	}
@@ -145,7 +101,7 @@ func TestMapStatusLoopAcrossServers(t *testing.T) {
 	svc.stop()
 	alpha.waitStatus("X", "svc", "down", 20*time.Second)
 	alpha.waitSummary("X", 10*time.Second, func(s mapSummary) bool { return s.Status == "down" })
-	svc.restart()
+	svc.restart(t)
 	alpha.waitStatus("X", "svc", "ok", 20*time.Second)
 	alpha.waitSummary("X", 10*time.Second, func(s mapSummary) bool { return s.Status == "ok" && s.Devices == 1 })
 	alpha.waitReason("X", "toB", "critical", "loop: alpha/X → beta/Y → alpha/X", 5*time.Second)

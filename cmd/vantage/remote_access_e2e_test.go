@@ -36,28 +36,6 @@ var remoteRoles = []remoteRole{
 
 func rolePassword(user string) string { return "pw-" + user + "-remote-e2e" }
 
-// flappingService is a loopback TCP service a tcp device watches; close
-// takes it down so the device changes status.
-func flappingService(t *testing.T) (port string, close func()) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	t.Cleanup(func() { ln.Close() })
-	_, port, _ = net.SplitHostPort(ln.Addr().String())
-	return port, func() { ln.Close() }
-}
-
 // remoteLogin opens a plain-text session from loopback (which may log in
 // without TLS), does the handshake and logs in as user.
 func remoteLogin(t *testing.T, host, port, user, password string) *tool {
@@ -123,8 +101,8 @@ func TestRemoteAccessMatrix(t *testing.T) {
 	addr := in.listenerAddr("remote")
 	host, port, _ := net.SplitHostPort(addr)
 
-	openPort, closeOpen := flappingService(t)
-	secretPort, closeSecret := flappingService(t)
+	openSvc, secretSvc := newAcceptor(t), newAcceptor(t)
+	openPort, secretPort := openSvc.port(), secretSvc.port()
 	for _, m := range []struct{ name, port string }{{"Open", openPort}, {"Secret", secretPort}} {
 		in.must("POST", "/api/v1/maps", map[string]any{"name": m.name}, 201, nil)
 		in.must("POST", "/api/v1/maps/"+m.name+"/devices", map[string]any{"name": "svc", "address": "127.0.0.1", "probe": "tcp", "interval": "1s", "down_after": 1,
@@ -265,9 +243,9 @@ func TestRemoteAccessMatrix(t *testing.T) {
 		open, secret string // the event each map's change makes
 	}{
 		{"status changes", func() {
-			closeSecret()
+			secretSvc.stop()
 			in.waitStatus("Secret", "svc", "down", 20*time.Second)
-			closeOpen()
+			openSvc.stop()
 			in.waitStatus("Open", "svc", "down", 20*time.Second)
 		}, "<KE type='status' map='Open' device='svc' status='down' previous='ok' reason='", "<KE type='status' map='Secret' device='svc' status='down' previous='ok' reason='"},
 		// The access grants of a deleted map go with it, yet those who
