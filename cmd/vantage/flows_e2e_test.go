@@ -120,8 +120,19 @@ func TestFlows(t *testing.T) {
 	}
 	var chart struct {
 		Buckets []struct{ Bytes uint64 }
+		Settled time.Time
 	}
 	in.must("GET", "/api/v1/flows/chart?from=1h&buckets=60", nil, 200, &chart)
+	// A range ending now says from when its traffic may still grow: the
+	// builder's piece length (active: 2s here) and a flush (1 s).
+	if lag := time.Since(chart.Settled); lag < 3*time.Second || lag > 30*time.Second {
+		t.Fatalf("live chart settled %v (%v ago), want 3 s before it was asked", chart.Settled, lag)
+	}
+	var past struct{ Settled *time.Time }
+	in.must("GET", "/api/v1/flows/chart?from=3h&to=2h", nil, 200, &past)
+	if past.Settled != nil {
+		t.Fatalf("a chart of the past says it is still settling: %v", past.Settled)
+	}
 	var sum uint64
 	for _, bk := range chart.Buckets {
 		sum += bk.Bytes

@@ -109,6 +109,13 @@ func (b *Builder) Records(batch []flow.Record) {
 	}
 }
 
+// Latency is how long traffic may wait in the builder before it is
+// stored: the longer of the inactive timeout and the piece length, plus
+// one flush.
+func (b *Builder) Latency() time.Duration {
+	return max(b.cfg.Inactive, b.cfg.Active) + b.cfg.FlushInterval
+}
+
 // Stats returns the counters.
 func (b *Builder) Stats() BuilderStats {
 	b.mu.Lock()

@@ -129,6 +129,10 @@ type Chart struct {
 	To      time.Time `json:"to"`
 	Step    float64   `json:"step_seconds"`
 	Buckets []Bucket  `json:"buckets"`
+	// Settled, when set, is the time after which the chart may still
+	// grow: sessions are stored when they end (or, long ones, piece by
+	// piece), so the most recent traffic is still in the builder.
+	Settled time.Time `json:"settled,omitzero"`
 }
 
 // Bucket is one slice of a Chart.

@@ -248,7 +248,11 @@ func (f *flows) Chart(ctx context.Context, q flowstore.Query, buckets int, insid
 	if inside {
 		q.Inside = f.insideNets()
 	}
-	return f.store.TimeChart(ctx, q, buckets)
+	c, err := f.store.TimeChart(ctx, q, buckets)
+	if settled := time.Now().Add(-f.builder.Latency()); err == nil && c.To.After(settled) {
+		c.Settled = settled.UTC()
+	}
+	return c, err
 }
 
 // About is the diagnostics summary for bug reports.

@@ -117,6 +117,9 @@ test('Vantage Flows window and map tools in a real browser', { timeout: 240_000 
     assert.ok(bytes > 160_000, `chart bytes ${bytes}`);
     peak1h = Number(await page.getAttribute(tid('flows-chart'), 'data-peak'));
     assert.ok(peak1h > 0, 'a peak');
+    // The last seconds are still in open sessions: shaded and said.
+    assert.ok(await page.getAttribute(tid('flows-chart'), 'data-settled'), 'a live chart says from when it may still rise');
+    assert.match(await page.textContent(tid('flows-settling')), /still being collected/);
     // Conversations (client, server) and applications.
     assert.equal(await page.locator(`${tid('flows-top-conversations')} tbody tr[data-key]`).count(), 10);
     assert.match(await page.getAttribute(`${tid('flows-top-conversations')} tbody tr[data-key] >> nth=0`, 'data-key'), /^10\.1\.0\.\d 192\.0\.2\.10\d$/);

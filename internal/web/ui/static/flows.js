@@ -106,6 +106,7 @@ export function flowsPage(view, params) {
   let liveTimer = 0;
   let loadSeq = 0;
   let range = [0, 0];
+  let settledAt = 0; // Unix seconds after which the chart may still rise (0: none)
   let exporters = [];
   const ifNames = new Map(); // "exporter/ifIndex" → name, from SNMP or options data
 
@@ -132,6 +133,7 @@ export function flowsPage(view, params) {
   const plotEl = h('div', { class: 'chart-plot', testid: 'flows-chart' });
   const chartBox = h('div', { class: 'chart-box' }, plotEl);
   const hint = h('p', { class: 'help chart-hint' }, 'Drag across the chart to zoom in; Back or “Reset zoom” zooms out. Click a row to filter by it.');
+  const settling = h('p', { class: 'help chart-settling', testid: 'flows-settling', hidden: true });
 
 
   // The three top-N tables.
@@ -155,7 +157,7 @@ export function flowsPage(view, params) {
   about.addEventListener('toggle', () => { if (about.open) loadAbout(); });
 
   const content = h('div', { class: 'flows-content' },
-    chartBox, hint,
+    chartBox, settling, hint,
     h('div', { class: 'flows-tables' }, hosts.el, convs.el, apps.el),
     h('section', { class: 'flows-section' }, h('h2', null, 'Exporters'), h('div', { class: 'table-wrap' }, exTable)),
     about);
@@ -465,6 +467,11 @@ export function flowsPage(view, params) {
   function draw(U, c) {
     range = [Date.parse(c.from) / 1000, Date.parse(c.to) / 1000];
     ranges.show(st, !st.to, c);
+    // The most recent traffic is still in sessions not yet stored: shade
+    // it and say so, rather than show a drop that is not there.
+    settledAt = c.settled ? Math.max(Date.parse(c.settled) / 1000, range[0]) : 0;
+    settling.hidden = !settledAt;
+    settling.textContent = settledAt ? `Traffic after ${when(c.settled)} (shaded) is still being collected: sessions are stored when they end, long ones every few minutes, so this part of the chart may still rise.` : '';
     const step = c.step_seconds || 0;
     resolution.textContent = `${when(c.from)} to ${when(c.to)}${step ? ` · ${c.buckets.length} buckets of ${stepText(step)}` : ''}`;
     const xs = c.buckets.map((b) => Date.parse(b.start) / 1000);
@@ -495,6 +502,16 @@ export function flowsPage(view, params) {
         legend: { show: false },
         cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
         hooks: {
+          draw: [(u) => {
+            if (!settledAt) return;
+            const x0 = Math.max(u.valToPos(settledAt, 'x', true), u.bbox.left);
+            const x1 = u.bbox.left + u.bbox.width;
+            if (x1 <= x0) return;
+            u.ctx.save();
+            u.ctx.fillStyle = 'rgba(102, 112, 133, 0.12)';
+            u.ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+            u.ctx.restore();
+          }],
           setSelect: [(u) => {
             if (u.select.width < 4) return;
             const a = u.posToVal(u.select.left, 'x');
@@ -516,6 +533,7 @@ export function flowsPage(view, params) {
     const peak = Math.max(0, ...ys);
     plotEl.dataset.from = c.from;
     plotEl.dataset.to = c.to;
+    plotEl.dataset.settled = c.settled || '';
     plotEl.dataset.buckets = String(c.buckets.length);
     plotEl.dataset.peak = String(peak);
     plotEl.dataset.bytes = String(c.buckets.reduce((s, b) => s + b.bytes, 0));
