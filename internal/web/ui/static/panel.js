@@ -106,7 +106,7 @@ export class StatusPanel {
       this.renderNetwork(n);
     } else {
       this.obj = sel;
-      this.renderLink(sel);
+      this.renderLink(sel, fresh);
     }
   }
 
@@ -509,11 +509,20 @@ export class StatusPanel {
 
   // ---- link ---------------------------------------------------------
 
-  renderLink(sel) {
+  renderLink(sel, fresh = true) {
     const l = this.findLink(sel);
     if (!l) return this.close();
     const snmpEnd = [l.from, l.to].some((n) => isSNMPDevice(this.device(n)));
     const editable = !l.auto && (snmpEnd || l.from_interface || l.to_interface);
+    // A map update (every poll that changes a status) redraws only the
+    // live part: rebuilding the window would drop a click in progress on
+    // its buttons and blank the interface rates until they are read again.
+    const key = JSON.stringify([l.from, l.to, l.from_interface || '', l.to_interface || '', !!l.auto, !!editable, this.may('write')]);
+    if (!fresh && this.linkKey === key && this.linkLive && this.el.contains(this.linkLive)) {
+      this.refreshLink();
+      return;
+    }
+    this.linkKey = key;
     this.linkLive = h('div', { class: 'link-live' });
     this.linkFlows = h('section', { testid: 'link-flows', hidden: true });
     this.linkExporters = null;
